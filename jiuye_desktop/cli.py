@@ -1,0 +1,289 @@
+"""The command line of cli.md: the same core as the window, scriptable.
+
+Exit status: 0 done, 1 the input was refused (a Chinese message on stderr and
+nothing changed), 2 wrong usage. With ``--json`` exactly one JSON document is
+printed on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+from .domain import Level
+from .storage.db import StorageError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+class Refused(Exception):
+    """The input was refused; the message says why (Chinese)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: 参数错误：{message}\n")
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("jiuye-desktop", appauthor=False)) / "ledger.sqlite"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”应为 YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, help="数据库文件（默认：本用户的数据文件夹）")
+    common.add_argument("--operator", help="操作员姓名（记入修改历史）")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="输出一个JSON文档")
+
+    p = _Parser(prog="jiuye", description="就业实名台账：城镇新增就业人员实名登记台账与周调度表")
+    p.add_argument("--version", action="version", version=f"jiuye-desktop {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("init", parents=[common, as_json], help="建立本单位的台账数据库")
+    s.add_argument("--unit-code", required=True)
+    s.add_argument("--unit-name", required=True)
+    s.add_argument("--level", required=True, choices=[Level.COUNTY.value, Level.CITY.value])
+    s.add_argument("--area", action="append", metavar="[CODE:]NAME", help="下属地区（可重复）")
+
+    s = sub.add_parser("demo", parents=[common, as_json], help="生成演示数据")
+    s.add_argument("--records", type=int, default=5000)
+    s.add_argument("--year", type=int, default=2017)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--unit-code", default="411000")
+    s.add_argument("--unit-name", default="许昌市")
+    s.add_argument("--level", default="city", choices=[Level.COUNTY.value, Level.CITY.value])
+
+    s = sub.add_parser("import", parents=[common, as_json], help="导入台账Excel文件")
+    s.add_argument("file", type=Path)
+
+    sub.add_parser("check", parents=[common, as_json], help="自查：重复、无效、不完整")
+
+    s = sub.add_parser("remove", parents=[common, as_json], help="剔除自查发现的记录")
+    s.add_argument("--kind", required=True, choices=["duplicate", "invalid", "incomplete", "all"])
+    s.add_argument("--date", required=True, type=_date)
+    s.add_argument("--note", default="")
+
+    s = sub.add_parser("restore", parents=[common, as_json], help="恢复已剔除的记录")
+    s.add_argument("--record", required=True, type=int, action="append")
+
+    s = sub.add_parser("weekly", parents=[common, as_json], help="周调度表（附件1）")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--week", help="YYYY-MM-N，例如 2017-11-2")
+    g.add_argument("--date", help="YYYY-MM-DD，该日所在的周")
+
+    s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
+    s.add_argument("--record", required=True, type=int)
+    return p
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def _session(args: argparse.Namespace) -> Any:
+    from .service import open_session
+
+    return open_session(args.db, operator=args.operator)
+
+
+def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
+    from .service import init_database, parse_area_spec
+
+    areas = [parse_area_spec(a) for a in args.area] if args.area else None
+    session = init_database(
+        args.db, unit_code=args.unit_code, unit_name=args.unit_name, level=Level(args.level),
+        areas=areas, operator=args.operator,
+    )
+    try:
+        unit = session.unit
+        listed = [{"code": a.code, "name": a.name} for a in session.areas()]
+    finally:
+        session.close()
+    _say(f"已建立 {unit.name}（{unit.code}）的台账：{args.db}，共 {len(listed)} 个地区行")
+    return {"db": str(args.db), "unit": {"code": unit.code, "name": unit.name,
+            "level": unit.level.value}, "areas": listed}
+
+
+def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
+    from .demo_loader import load_demo
+    from .service import init_database, open_session
+
+    if args.records < 0:
+        raise Refused("--records 不能为负数")
+    t0 = time.perf_counter()
+    if not Path(args.db).exists() or Path(args.db).stat().st_size == 0:
+        session = init_database(
+            args.db, unit_code=args.unit_code, unit_name=args.unit_name,
+            level=Level(args.level), operator=args.operator,
+        )
+    else:
+        session = open_session(args.db, operator=args.operator)
+    try:
+        n = load_demo(session, args.records, year=args.year, seed=args.seed)
+    finally:
+        session.close()
+    seconds = time.perf_counter() - t0
+    _say(f"已生成 {n} 条演示记录（{args.year}年，种子 {args.seed}），用时 {seconds:.1f} 秒")
+    return {"db": str(args.db), "records": n, "year": args.year, "seed": args.seed,
+            "seconds": round(seconds, 2)}
+
+
+def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
+    from .importer import ImportRefused, import_workbook
+
+    session = _session(args)
+    try:
+        result = import_workbook(session, args.file)
+    except ImportRefused as exc:
+        raise Refused(str(exc)) from exc
+    finally:
+        session.close()
+    _say(f"已从“{result.file}”的工作表“{result.sheet}”导入 {result.imported} 条记录"
+         + (f"，{len(result.rejected)} 行未导入（空行）" if result.rejected else ""))
+    return result.as_json()
+
+
+def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
+    from .domain import FINDING_KIND_NAMES, FindingKind
+    from .selfcheck import run_check
+
+    session = _session(args)
+    try:
+        result = run_check(session)
+    finally:
+        session.close()
+    if not args.json:
+        summary = result.summary
+        print("自查结果：" + "，".join(
+            f"{FINDING_KIND_NAMES[FindingKind(k)]} {v} 条" for k, v in summary.items()))
+        for f in result.findings:
+            where = f"第{f.source_row}行" if f.source_row else f"记录#{f.record}"
+            print(f"[{FINDING_KIND_NAMES[FindingKind(f.kind)]}] {where} {f.name} {f.area} "
+                  f"{f.field}：{f.message}")
+    return result.as_json()
+
+
+def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
+    from .selfcheck import remove_flagged
+
+    session = _session(args)
+    try:
+        result = remove_flagged(session, args.kind, args.date, args.note)
+    finally:
+        session.close()
+    _say(f"已于 {result.date} 剔除 {sum(result.removed.values())} 条记录：" + "，".join(
+        f"{k} {v}" for k, v in result.removed.items()))
+    return result.as_json()
+
+
+def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
+    from .selfcheck import restore
+
+    session = _session(args)
+    try:
+        done = [r for r in args.record if restore(session, r)]
+    finally:
+        session.close()
+    missing = [r for r in args.record if r not in done]
+    if missing:
+        _say("以下记录未处于剔除状态或不存在：" + "、".join(map(str, missing)))
+    return {"restored": done, "not_removed": missing}
+
+
+def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
+    from .weekly import compute, resolve_week, table_json, table_text
+
+    try:
+        week = resolve_week(args.week, args.date)
+    except ValueError as exc:
+        raise Refused(str(exc)) from exc
+    session = _session(args)
+    try:
+        table = compute(session, week)
+    finally:
+        session.close()
+    if not args.json:
+        print(table_text(table))
+    return table_json(table)
+
+
+def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
+    from .storage import ledger
+
+    session = _session(args)
+    try:
+        items = ledger.record_history(session.db.conn, args.record)
+    finally:
+        session.close()
+    if not items:
+        raise Refused(f"没有编号为 {args.record} 的记录")
+    if not args.json:
+        for h in items:
+            print(f"{h['at']} {h['operator']} {h['action']} {h['field'] or ''} "
+                  f"{h['old_value'] or ''} → {h['new_value'] or ''}")
+    return {"record": args.record, "history": items}
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "check": cmd_check,
+    "remove": cmd_remove,
+    "restore": cmd_restore,
+    "weekly": cmd_weekly,
+    "history": cmd_history,
+}
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = default_db_path()
+    try:
+        result = COMMANDS[args.command](args)
+    except Refused as exc:
+        _say(f"错误：{exc}")
+        return EXIT_REFUSED
+    except StorageError as exc:
+        _say(f"错误：{exc}")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        _say("已中断，数据库未做改动")
+        return EXIT_REFUSED
+    except Exception as exc:
+        from .service import SetupError
+
+        if isinstance(exc, SetupError):
+            _say(f"错误：{exc}")
+            return EXIT_REFUSED
+        raise
+    if args.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,219 @@
+"""From values as written (a workbook row, a form) to a stored record.
+
+``normalize`` reads the cells; ``assess`` derives what the database keeps
+beside the record (indicator bits, duplicate class, findings of the record on
+its own). Both are pure: the context carries what they need of the unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .domain import Area, Finding, Indicator, Record, RecordType, Unit
+from .validation import (
+    id_text_from_number,
+    indicators,
+    normalize_phone,
+    normalize_yes_no,
+    parse_date,
+    read_id,
+    record_findings,
+)
+
+#: Units with a 去产能职工安置 task (domain.md §6, 附件2), by code.
+OVERCAPACITY_TASK_UNITS = frozenset(
+    {"410100", "411000", "411200", "410400", "410300", "410800", "410600", "419001", "410181", "410482"}
+)
+
+
+def has_overcapacity_task(unit_code: str) -> bool:
+    """A unit has a task when it, or the city it belongs to, is listed in 附件2."""
+    return unit_code in OVERCAPACITY_TASK_UNITS or unit_code[:4] + "00" in OVERCAPACITY_TASK_UNITS
+
+
+@dataclass
+class UnitContext:
+    """What normalising and judging a record needs to know of the unit."""
+
+    unit: Unit
+    areas: list[Area]
+    area_ids: dict[str, int]  # area code -> database id
+    prefix_existed: Callable[[str], bool] | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    _by_key: dict[str, str] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        unit_name = self.unit.name
+        for area in self.areas:
+            keys = {area.code, area.name, _strip_suffix(area.name)}
+            if area.is_self:
+                keys |= {"本级", unit_name, unit_name + "本级", "市本级", "县本级", "区本级"}
+            for key in keys:
+                if key:
+                    self._by_key.setdefault(_area_key(key), area.code)
+
+    @property
+    def overcapacity_task(self) -> bool:
+        return has_overcapacity_task(self.unit.code)
+
+    def resolve_area(self, text: str) -> str | None:
+        """Area code for a code or name as written, or None when unknown."""
+        if not text:
+            return None
+        return self._by_key.get(_area_key(text))
+
+
+def _strip_suffix(name: str) -> str:
+    return name[:-2] if name.endswith("本级") and len(name) > 2 else name
+
+
+def _area_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: numbers without a spurious ``.0``, dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
+    text = str(value)
+    # Control characters (other than tab/newline) never belong in a ledger cell.
+    text = "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
+    return text.strip()
+
+
+def _date_fields(value: object) -> tuple[str | None, str]:
+    """(ISO date or None, the text as written when it could not be read)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, ""
+    day = parse_date(value)
+    if day is None:
+        return None, cell_text(value)
+    return day.isoformat(), ""
+
+
+def normalize(values: Mapping[str, object], ctx: UnitContext, source_row: int | None = None) -> Record:
+    """A record from values keyed by template header (domain.md §3)."""
+
+    def text(header: str) -> str:
+        return cell_text(values.get(header))
+
+    rec = Record(source_row=source_row)
+    rec.seq = text("序号")
+    rec.name = unicodedata.normalize("NFKC", text("姓名")).replace(" ", "").replace("•", "·")
+    raw_id = values.get("公民身份号码")
+    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
+        rec.id_raw = id_text_from_number(raw_id)
+    else:
+        rec.id_raw = cell_text(raw_id)
+    res = read_id(rec.id_raw)
+    rec.id_number, rec.id_note = res.number, res.note
+    rec.sex = text("性别")
+    if not rec.sex and res.ok:
+        rec.sex = res.sex
+    rec.area_raw = text("所属地区")
+    rec.area_code = ctx.resolve_area(rec.area_raw)
+    rec.record_type = text("登记类型").replace(" ", "")
+    rec.event_date, rec.event_date_raw = _date_fields(values.get("就业（减员）日期"))
+    rec.employment_form = text("就业形式")
+    rec.employer = text("就业单位名称")
+    rec.uscc = unicodedata.normalize("NFKC", text("统一社会信用代码")).replace(" ", "").upper()
+    for attr, header in (
+        ("contract", "签订劳动合同"),
+        ("insurance", "缴纳社会保险"),
+        ("reemployed", "失业人员再就业"),
+        ("hardship", "就业困难人员"),
+        ("overcapacity", "去产能职工"),
+    ):
+        setattr(rec, attr, normalize_yes_no(text(header)))
+    rec.hardship_category = text("困难人员类别")
+    rec.former_enterprise = text("原企业名称")
+    rec.placement_method = text("安置方式")
+    rec.attrition_reason = text("减员原因")
+    rec.hukou = text("户籍性质")
+    rec.education = text("学历")
+    rec.industry = text("新就业产业")
+    rec.phone = normalize_phone(text("联系电话"))
+    rec.registered_on, rec.registered_on_raw = _date_fields(values.get("登记日期"))
+    if rec.registered_on is None:
+        # 登记日期 defaults to the day the record enters the ledger (domain.md §3).
+        rec.registered_on = ctx.today.isoformat()
+    rec.remark = text("备注")
+    return rec
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    indicators: Indicator
+    dup_key: str | None
+    birth_date: str | None
+    id_ok: bool
+    findings: list[Finding]
+
+
+def dup_key(record: Record) -> str | None:
+    """The duplicate class of domain.md §5.3: one 新就业 and one 去产能安置 per
+    person and year, one 自然减员 per person ever."""
+    year = (record.registered_on or "")[:4]
+    if record.record_type == RecordType.NEW:
+        return f"N{year}"
+    if record.record_type == RecordType.PLACEMENT:
+        return f"P{year}"
+    if record.record_type == RecordType.ATTRITION:
+        return "A"
+    return None
+
+
+def assess(record: Record, ctx: UnitContext) -> Assessment:
+    res = read_id(record.id_raw or record.id_number)
+    return Assessment(
+        indicators=indicators(record),
+        dup_key=dup_key(record),
+        birth_date=res.birth.isoformat() if res.birth else None,
+        id_ok=res.ok,
+        findings=record_findings(
+            record,
+            area_known=record.area_code is not None and record.area_code in ctx.area_ids,
+            has_overcapacity_task=ctx.overcapacity_task,
+            prefix_existed=ctx.prefix_existed,
+        ),
+    )
+
+
+def record_values(record: Record) -> dict[str, str]:
+    """A record back as template values (header -> text), e.g. for an export."""
+    from .domain import RECORD_FIELDS
+
+    out: dict[str, str] = {}
+    for attr, header in RECORD_FIELDS:
+        if attr == "area":
+            out[header] = record.area_raw or (record.area_code or "")
+        elif attr == "id_number":
+            out[header] = record.id_number or record.id_raw
+        elif attr == "event_date":
+            out[header] = record.event_date or record.event_date_raw
+        elif attr == "registered_on":
+            out[header] = record.registered_on or record.registered_on_raw
+        else:
+            out[header] = str(getattr(record, attr) or "")
+    return out
+
+
+_ = RecordType  # re-exported names used by callers

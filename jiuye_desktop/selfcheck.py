@@ -1,0 +1,173 @@
+"""The self-check (自查) of domain.md §5.3 over the whole ledger, and removal by kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .domain import REMOVAL_REASONS, FindingKind, RecordType
+from .service import Session
+from .storage import ledger
+
+Progress = Callable[[int, int], None]
+
+_DUP_WHAT = {
+    RecordType.NEW.value: "同一人本年已登记新就业",
+    RecordType.PLACEMENT.value: "同一人本年已登记去产能安置",
+    RecordType.ATTRITION.value: "同一人已登记自然减员",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFinding:
+    record: int
+    source_row: int | None
+    name: str
+    id_number: str
+    area: str
+    kind: str
+    field: str
+    message: str
+    keeps: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "record": self.record,
+            "source_row": self.source_row,
+            "name": self.name,
+            "id_number": self.id_number,
+            "area": self.area,
+            "kind": self.kind,
+            "field": self.field,
+            "message": self.message,
+        }
+        if self.keeps is not None:
+            out["keeps"] = self.keeps
+        return out
+
+
+@dataclass
+class CheckResult:
+    findings: list[CheckFinding] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Distinct records per kind."""
+        sets: dict[str, set[int]] = {k.value: set() for k in FindingKind}
+        for f in self.findings:
+            sets[f.kind].add(f.record)
+        return {k: len(v) for k, v in sets.items()}
+
+    def record_ids(self, kind: str) -> list[int]:
+        kinds = {r.value for r in REMOVAL_REASONS} if kind == "all" else {kind}
+        seen: dict[int, None] = {}
+        for f in self.findings:
+            if f.kind in kinds:
+                seen.setdefault(f.record, None)
+        return list(seen)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"summary": self.summary, "findings": [f.as_json() for f in self.findings]}
+
+
+def _where(brief: dict[str, Any], other: dict[str, Any], same_area: bool) -> str:
+    place = "" if same_area else (other.get("area") or "")
+    if other.get("source_row"):
+        return f"{place}第 {other['source_row']} 行"
+    return f"{place}记录 #{other.get('id')}"
+
+
+def run_check(session: Session, progress: Progress | None = None) -> CheckResult:
+    """Run the whole self-check on the records not removed."""
+    conn = session.db.conn
+    if progress:
+        progress(0, 3)
+    losers = ledger.duplicate_losers(conn)
+    possible = ledger.possible_duplicates(conn)
+    if progress:
+        progress(1, 3)
+    ids = {i for pair in losers for i in pair} | {i for pair in possible for i in pair if i}
+    brief = ledger.record_brief(conn, sorted(ids))
+    for key, value in brief.items():
+        value["id"] = key
+    found: list[CheckFinding] = []
+    for record_id, keeper in losers:
+        me, kept = brief[record_id], brief[keeper]
+        same = me["area_code"] == kept["area_code"] and me["origin_unit"] == kept["origin_unit"]
+        what = _DUP_WHAT.get(me["record_type"], "同一人重复登记")
+        found.append(
+            CheckFinding(
+                record_id, me["source_row"], me["name"], me["id_number"], me["area"] or "",
+                FindingKind.DUPLICATE.value, "公民身份号码",
+                f"与{_where(me, kept, same)}重复（{what}）", keeper,
+            )
+        )
+    for record_id, other_id in possible:
+        if other_id is None:
+            continue
+        me, other = brief[record_id], brief[other_id]
+        same = me["area_code"] == other["area_code"]
+        found.append(
+            CheckFinding(
+                record_id, me["source_row"], me["name"], me["id_number"], me["area"] or "",
+                FindingKind.WARNING.value, "姓名",
+                f"与{_where(me, other, same)}（身份证号{other['id_number']}）姓名、出生日期相同"
+                "而身份证号不同，可能是同一人，请核实",
+            )
+        )
+    if progress:
+        progress(2, 3)
+    for rid, kind, fld, message, name, idn, area, row in ledger.stored_findings(conn):
+        found.append(CheckFinding(rid, row, name, idn, area or "", kind, fld, message))
+    found.sort(key=lambda f: (f.record, _KIND_ORDER[f.kind]))
+    if progress:
+        progress(3, 3)
+    return CheckResult(found)
+
+
+_KIND_ORDER = {"duplicate": 0, "invalid": 1, "incomplete": 2, "warning": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveResult:
+    kind: str
+    date: str
+    removed: dict[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "date": self.date, "removed": self.removed,
+                "total": sum(self.removed.values())}
+
+
+def remove_flagged(
+    session: Session, kind: str, date: dt.date, note: str = "", result: CheckResult | None = None,
+) -> RemoveResult:
+    """Remove every record the self-check flags with ``kind`` (or all three kinds) on a date.
+
+    A record flagged with several kinds is removed once, for the first of
+    duplicate, invalid, incomplete.
+    """
+    if kind not in ("all", *(r.value for r in REMOVAL_REASONS)):
+        raise ValueError(f"剔除类别“{kind}”不对，应为 duplicate、invalid、incomplete 或 all")
+    result = result or run_check(session)
+    wanted = [r.value for r in REMOVAL_REASONS] if kind == "all" else [kind]
+    items: dict[int, tuple[int, str, str]] = {}
+    for f in sorted(result.findings, key=lambda f: _KIND_ORDER[f.kind]):
+        if f.kind in wanted and f.record not in items:
+            items[f.record] = (f.record, f.kind, f.message)
+    counts = {k: 0 for k in wanted}
+    with session.db.transaction() as tx:
+        ledger.remove_records(
+            tx, list(items.values()), removed_on=date.isoformat(), note=note,
+            operator=session.operator,
+        )
+    for _, reason, _ in items.values():
+        counts[reason] += 1
+    return RemoveResult(kind, date.isoformat(), counts)
+
+
+def restore(session: Session, record_id: int) -> bool:
+    with session.db.transaction() as tx:
+        return ledger.restore_record(tx, record_id, operator=session.operator)

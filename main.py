@@ -1,0 +1,19 @@
+"""就业实名台账: no arguments opens the window; otherwise runs the command line."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    if len(sys.argv) > 1:
+        from jiuye_desktop.cli import main as cli_main
+
+        return cli_main(sys.argv[1:])
+    from ui.app import run
+
+    return run()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
