@@ -20,6 +20,17 @@ from .storage.db import Database, StorageError, open_database
 
 OPERATOR_SETTING = "operator"
 
+#: The unit's people and contact (domain settings live in the database).
+PROFILE_FIELDS: dict[str, str] = {
+    "unit_head": "单位负责人",
+    "org_head": "机构负责人",
+    "contact": "联系人",
+    "contact_phone": "联系电话",
+    "operator": "操作员",
+}
+#: Images of the unit: the seal and the two signatures (PNG bytes).
+IMAGE_KINDS: dict[str, str] = {"seal": "公章", "sign_unit": "单位负责人签名", "sign_org": "机构负责人签名"}
+
 
 class SetupError(Exception):
     """The unit or its areas cannot be set up as asked (Chinese message)."""
@@ -73,6 +84,71 @@ class Session:
 
     def close(self) -> None:
         self.db.close()
+
+    # --- the unit's profile ---------------------------------------------------------------------
+
+    def profile(self) -> dict[str, str]:
+        """People and contact of the unit, keyed as ``PROFILE_FIELDS``."""
+        return {k: ledger.get_setting(self.db.conn, k) for k in PROFILE_FIELDS}
+
+    def set_profile(self, values: dict[str, str]) -> None:
+        unknown = set(values) - set(PROFILE_FIELDS)
+        if unknown:
+            raise SetupError(f"未知的设置项：{'、'.join(sorted(unknown))}")
+        with self.db.transaction() as tx:
+            for key, value in values.items():
+                ledger.set_setting(tx, key, value.strip())
+        if values.get(OPERATOR_SETTING):
+            self.operator = values[OPERATOR_SETTING].strip()
+
+    def image(self, kind: str) -> bytes | None:
+        """The seal or a signature image (PNG bytes), or None."""
+        if kind not in IMAGE_KINDS:
+            raise KeyError(kind)
+        return ledger.get_image(self.db.conn, kind)
+
+    def set_image(self, kind: str, data: bytes | None) -> None:
+        if kind not in IMAGE_KINDS:
+            raise KeyError(kind)
+        if data is not None and not data.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise SetupError(f"{IMAGE_KINDS[kind]}图片必须是PNG文件")
+        with self.db.transaction() as tx:
+            ledger.set_image(tx, kind, data)
+
+    def set_areas(self, areas: Sequence[tuple[str | None, str]]) -> None:
+        """Replace the subordinate areas (本级 stays first), keeping those with records.
+
+        An area is matched by code, else by name; one that still has records
+        cannot be dropped. Records' own findings are re-judged afterwards since
+        "area unknown to the unit" depends on the list.
+        """
+        names = [n.strip() for _, n in areas]
+        codes = [c for c, _ in areas if c]
+        if any(not n for n in names):
+            raise SetupError("地区名称不能为空")
+        if len(set(names)) != len(names) or len(set(codes)) != len(codes):
+            raise SetupError("地区名称或代码有重复")
+        if self.unit.code in codes:
+            raise SetupError(f"地区代码{self.unit.code}与本单位相同（本级已自动包含）")
+        try:
+            with self.db.transaction() as tx:
+                ledger.replace_areas(tx, [(c or None, n.strip()) for c, n in areas])
+        except ValueError as exc:
+            raise SetupError(str(exc)) from exc
+        self.rejudge_all()
+
+    def rejudge_all(self) -> int:
+        """Recompute every record's area link and own findings (after the areas change)."""
+        from .storage.ledger import iter_records, relink_record
+
+        ctx = self.context()
+        count = 0
+        with self.db.transaction() as tx:
+            for record_id, rec, _area_id, _removed in list(iter_records(tx)):
+                rec.area_code = ctx.resolve_area(rec.area_raw) if rec.area_raw else rec.area_code
+                relink_record(tx, record_id, prepare(rec, ctx))
+                count += 1
+        return count
 
     # --- records typed in the window ---------------------------------------------------------
 

@@ -84,6 +84,41 @@ def list_areas(conn: sqlite3.Connection) -> list[tuple[int, Area]]:
     return [(r[0], Area(r[1] or "", r[2], r[3], bool(r[4]))) for r in rows]
 
 
+def replace_areas(conn: sqlite3.Connection, areas: Sequence[tuple[str | None, str]]) -> None:
+    """Set the subordinate areas in order; an area with records may be renamed, not dropped."""
+    existing = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute("SELECT id, code, name FROM areas WHERE is_self = 0")
+    }
+    by_code = {code: i for i, (code, _) in existing.items() if code}
+    by_name = {name: i for i, (_, name) in existing.items()}
+    keep: set[int] = set()
+    # Park names first so that swapping two names does not trip the UNIQUE constraint.
+    conn.execute("UPDATE areas SET name = '#' || id || name WHERE is_self = 0")
+    for position, (code, name) in enumerate(areas, start=1):
+        area_id = (by_code.get(code) if code else None) or by_name.get(name)
+        if area_id is not None and area_id not in keep:
+            conn.execute(
+                "UPDATE areas SET code = ?, name = ?, position = ? WHERE id = ?",
+                (code, name, position, area_id),
+            )
+            keep.add(area_id)
+        else:
+            conn.execute(
+                "INSERT INTO areas (code, name, position, is_self) VALUES (?, ?, ?, 0)",
+                (code, name, position),
+            )
+    for area_id, (_code, name) in existing.items():
+        if area_id in keep:
+            continue
+        used = conn.execute(
+            "SELECT count(*) FROM records WHERE area_id = ?", (area_id,)
+        ).fetchone()[0]
+        if used:
+            raise ValueError(f"地区“{name}”已有 {used} 条记录，不能删除")
+        conn.execute("DELETE FROM areas WHERE id = ?", (area_id,))
+
+
 def get_setting(conn: sqlite3.Connection, key: str, default: str = "") -> str:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return row[0] if row else default
@@ -263,6 +298,16 @@ def update_record(
         [(record_id, at, operator, c, o, n) for c, o, n in changes],
     )
     return changes
+
+
+def relink_record(conn: sqlite3.Connection, record_id: int, p: PreparedRecord) -> None:
+    """Refresh a record's derived columns and own findings without touching its values."""
+    conn.execute(
+        "UPDATE records SET area_id = ?, id_ok = ?, birth_date = ?, ind = ?, dup_key = ? "
+        "WHERE id = ?",
+        (p.area_id, int(p.id_ok), p.birth_date, int(p.ind), p.dup_key, record_id),
+    )
+    replace_findings(conn, record_id, p.findings)
 
 
 def replace_findings(conn: sqlite3.Connection, record_id: int, findings: Sequence[Finding]) -> None:
