@@ -168,6 +168,24 @@ def remove_flagged(
     return RemoveResult(kind, date.isoformat(), counts)
 
 
+def remove_selected(
+    session: Session,
+    record_ids: list[int],
+    reason: str,
+    date: dt.date,
+    note: str = "",
+    message: str = "",
+) -> int:
+    """Remove chosen records for one reason on a date (the self-check screen); returns how many."""
+    if reason not in {r.value for r in REMOVAL_REASONS}:
+        raise ValueError(f"剔除原因“{reason}”不对，应为 duplicate、invalid 或 incomplete")
+    with session.db.transaction() as tx:
+        return ledger.remove_records(
+            tx, [(i, reason, message) for i in record_ids], removed_on=date.isoformat(),
+            note=note, operator=session.operator,
+        )
+
+
 def restore(session: Session, record_id: int) -> bool:
     with session.db.transaction() as tx:
         return ledger.restore_record(tx, record_id, operator=session.operator)

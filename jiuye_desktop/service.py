@@ -152,6 +152,24 @@ class Session:
 
     # --- records typed in the window ---------------------------------------------------------
 
+    def judge(self, values: dict[str, object]) -> tuple[Record, list[Finding]]:
+        """Normalise form values (keyed by template header) and judge them, storing nothing.
+
+        The entry form calls this as the clerk types; duplicates are looked up
+        separately (``browse.person_records``).
+        """
+        from .records import normalize
+
+        ctx = self.context()
+        record = normalize(values, ctx)
+        return record, list(prepare(record, ctx).findings)
+
+    def add_values(self, values: dict[str, object]) -> tuple[int, list[Finding]]:
+        """Save a record typed in the form (values keyed by template header)."""
+        from .records import normalize
+
+        return self.add_record(normalize(values, self.context()))
+
     def add_record(self, record: Record) -> tuple[int, list[Finding]]:
         ctx = self.context()
         record.area_code = record.area_code or ctx.resolve_area(record.area_raw)
