@@ -318,7 +318,7 @@ def replace_findings(conn: sqlite3.Connection, record_id: int, findings: Sequenc
 
 
 def iter_records(
-    conn: sqlite3.Connection, where: str = "", params: Sequence[Any] = (), order: str = "id"
+    conn: sqlite3.Connection, where: str = "", params: Sequence[Any] = (), order: str = "r.id"
 ) -> Iterator[tuple[int, Record, int | None, str | None]]:
     """(id, record, area_id, removed_on) for records matching a fixed SQL condition."""
     sql = (
