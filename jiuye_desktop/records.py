@@ -8,6 +8,7 @@ its own). Both are pure: the context carries what they need of the unit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -77,8 +78,19 @@ def _area_key(text: str) -> str:
     return text
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def cell_text(value: object) -> str:
-    """A cell as text: numbers without a spurious ``.0``, dates in ISO form."""
+    """A cell as text: numbers without a spurious ``.0``, dates in ISO form.
+
+    Control characters (other than tab/newline) never belong in a ledger cell
+    and are dropped.
+    """
+    if type(value) is str:
+        if _CONTROL.search(value):
+            value = _CONTROL.sub("", value)
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -91,12 +103,7 @@ def cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, dt.time | dt.timedelta):
-        return str(value)
-    text = str(value)
-    # Control characters (other than tab/newline) never belong in a ledger cell.
-    text = "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) != "Cc")
-    return text.strip()
+    return cell_text(str(value))
 
 
 def _date_fields(value: object) -> tuple[str | None, str]:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum.cn import ric
 
@@ -56,6 +57,8 @@ class IdResult:
 
 def normalize_id_text(text: str) -> str:
     """Strip spaces, full-width digits to half-width, ``x`` to ``X``."""
+    if text.isascii() and text.isalnum():
+        return text.upper()
     text = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH)
     return re.sub(r"\s+", "", text).upper()
 
@@ -74,6 +77,7 @@ def id_text_from_number(value: float | int) -> str:
     return f"{float(value):.5E}".replace("E+", "E+")
 
 
+@lru_cache(maxsize=256)
 def read_id(text: str) -> IdResult:
     """Normalise, upgrade a 15-digit ID, and apply the hard rules of domain.md §5.1.
 
@@ -173,6 +177,8 @@ _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 
 def normalize_phone(text: str) -> str:
+    if text.isdigit() and text.isascii():
+        return text
     text = unicodedata.normalize("NFKC", text).strip()
     text = re.sub(r"[\s()（）]", "", text).replace("—", "-").replace("－", "-")
     if text.endswith(".0") and text[:-2].isdigit():  # a number cell read as float
@@ -270,7 +276,7 @@ def indicators(record: Record) -> Indicator:
 
 # --- Findings of one record ----------------------------------------------------------
 
-AREA_PREFIX_CHECK: Callable[[str], bool] | None = None  # set by the caller: code ever existed
+_RECORD_TYPES = frozenset(t.value for t in RecordType)
 
 
 def required_fields(record: Record) -> list[str]:
@@ -396,7 +402,7 @@ def record_findings(
     # Area, type, employer code, phone.
     if (record.area_raw or record.area_code) and not area_known:
         add(inv, "所属地区", f"所属地区“{record.area_raw or record.area_code}”不是本单位的地区")
-    if record.record_type and record.record_type not in tuple(RecordType):
+    if record.record_type and record.record_type not in _RECORD_TYPES:
         add(inv, "登记类型", f"登记类型“{record.record_type}”无法识别（新就业/自然减员/去产能安置）")
     if record.uscc:
         err = uscc_error(record.uscc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -215,6 +216,7 @@ _INSERT_SQL = (
     + ", ".join("?" * (len(RECORD_COLUMNS) + len(DERIVED_COLUMNS) + 4))
     + ")"
 )
+_record_values = operator.attrgetter(*RECORD_COLUMNS)
 _FINDING_SQL = "INSERT INTO record_findings (record_id, kind, field, message) VALUES (?, ?, ?, ?)"
 
 
@@ -252,7 +254,7 @@ def insert_records(
     for p in prepared:
         r = p.record
         rows.append(
-            tuple(getattr(r, c) for c in RECORD_COLUMNS)
+            _record_values(r)
             + (p.area_id, int(p.id_ok), p.birth_date, int(p.ind), p.dup_key)
             + (import_id, origin_unit, at, operator)
         )

@@ -93,10 +93,6 @@ CREATE INDEX records_weekly ON records (registered_on, area_id, ind, removed_on)
 -- Duplicate groups (domain.md §5.3) and lookups by ID.
 CREATE INDEX records_person ON records (id_number, dup_key, removed_on);
 CREATE INDEX records_name_birth ON records (name, birth_date);
-CREATE INDEX records_employer ON records (employer);
-CREATE INDEX records_phone ON records (phone);
-CREATE INDEX records_import ON records (import_id);
-CREATE INDEX records_area ON records (area_id);
 
 -- Findings of one record on its own (invalid, incomplete, warning); duplicates
 -- need the whole ledger and are computed by the self-check.
