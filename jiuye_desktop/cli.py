@@ -27,6 +27,30 @@ class Refused(Exception):
     """The input was refused; the message says why (Chinese)."""
 
 
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个值",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
+    "show this help message and exit": "显示帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "positional arguments": "位置参数",
+    "options": "选项",
+}
+
+
+def _zh(message: str) -> str:
+    return _ARGPARSE_ZH.get(message, message)
+
+
+argparse._ = _zh  # type: ignore[attr-defined]  # argparse looks its messages up through _()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -264,6 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.db = default_db_path()
     try:
         result = COMMANDS[args.command](args)
+    except BrokenPipeError:  # output piped into a program that stopped reading
+        sys.stderr.close()
+        return EXIT_OK
     except Refused as exc:
         _say(f"错误：{exc}")
         return EXIT_REFUSED
@@ -281,7 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_REFUSED
         raise
     if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        try:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return EXIT_OK
     return EXIT_OK
 
 

@@ -41,27 +41,30 @@ class UnitContext:
 
     unit: Unit
     areas: list[Area]
-    area_ids: dict[str, int]  # area code -> database id
+    area_ids: dict[str, int]  # area key (its code, or "#<id>" without one) -> database id
     prefix_existed: Callable[[str], bool] | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    area_keys: list[str] | None = None  # parallel to ``areas``; default: their codes
     _by_key: dict[str, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         unit_name = self.unit.name
-        for area in self.areas:
+        area_keys = self.area_keys or [a.code for a in self.areas]
+        for area, area_key in zip(self.areas, area_keys, strict=True):
             keys = {area.code, area.name, _strip_suffix(area.name)}
             if area.is_self:
                 keys |= {"本级", unit_name, unit_name + "本级", "市本级", "县本级", "区本级"}
             for key in keys:
                 if key:
-                    self._by_key.setdefault(_area_key(key), area.code)
+                    self._by_key.setdefault(_area_key(key), area_key)
 
     @property
     def overcapacity_task(self) -> bool:
         return has_overcapacity_task(self.unit.code)
 
     def resolve_area(self, text: str) -> str | None:
-        """Area code for a code or name as written, or None when unknown."""
+        """Area key (its code; ``#<id>`` for an area without code) for a code or
+        name as written, or None when unknown."""
         if not text:
             return None
         return self._by_key.get(_area_key(text))

@@ -95,7 +95,7 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
     found: list[CheckFinding] = []
     for record_id, keeper in losers:
         me, kept = brief[record_id], brief[keeper]
-        same = me["area_code"] == kept["area_code"] and me["origin_unit"] == kept["origin_unit"]
+        same = me["area_id"] == kept["area_id"] and me["origin_unit"] == kept["origin_unit"]
         what = _DUP_WHAT.get(me["record_type"], "同一人重复登记")
         found.append(
             CheckFinding(
@@ -108,7 +108,7 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
         if other_id is None:
             continue
         me, other = brief[record_id], brief[other_id]
-        same = me["area_code"] == other["area_code"]
+        same = me["area_id"] == other["area_id"]
         found.append(
             CheckFinding(
                 record_id, me["source_row"], me["name"], me["id_number"], me["area"] or "",

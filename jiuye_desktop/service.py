@@ -74,10 +74,12 @@ class Session:
 
     def context(self, today: dt.date | None = None) -> UnitContext:
         pairs = ledger.list_areas(self.db.conn)
+        keys = [a.code or f"#{i}" for i, a in pairs]
         return UnitContext(
             unit=self.unit,
             areas=[a for _, a in pairs],
-            area_ids={a.code: i for i, a in pairs},
+            area_ids={k: i for k, (i, _) in zip(keys, pairs, strict=True)},
+            area_keys=keys,
             prefix_existed=divisions.ever_existed,
             today=today or dt.date.today(),
         )

@@ -438,7 +438,7 @@ def record_brief(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, dict
         marks = ", ".join("?" * len(chunk))
         for row in conn.execute(
             "SELECT r.id, r.name, r.id_number, r.id_raw, COALESCE(a.name, r.area_raw), r.source_row, "
-            "r.record_type, r.event_date, a.code, r.origin_unit, r.import_id "
+            "r.record_type, r.event_date, a.code, r.origin_unit, r.import_id, r.area_id "
             f"FROM records r LEFT JOIN areas a ON a.id = r.area_id WHERE r.id IN ({marks})",
             chunk,
         ):
@@ -452,6 +452,7 @@ def record_brief(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, dict
                 "area_code": row[8],
                 "origin_unit": row[9],
                 "import_id": row[10],
+                "area_id": row[11],
             }
     return out
 
