@@ -9,10 +9,11 @@ column where there is one), and the database is left unchanged.
 from __future__ import annotations
 
 import hashlib
+import io
 import sqlite3
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ Progress = Callable[[int, int], None]
 
 class ImportRefused(Exception):
     """The whole file is refused; the message (Chinese) says what and where."""
+
+
+class ImportCancelled(ImportRefused):
+    """The clerk cancelled the import; nothing was stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +105,45 @@ def match_headers(row: Sequence[object]) -> dict[str, int]:
 
 @dataclass
 class SheetData:
+    """The ledger sheet of a workbook: where its header is and how to read its rows.
+
+    ``rows()`` streams the rows below the header as (Excel row number, cells);
+    column indices of ``columns`` refer to those cells, and ``col_offset`` is
+    what to add to name the Excel column.
+    """
+
     name: str
-    header_row: int  # 0-based
+    header_row: int  # 0-based index among the sheet's rows
     columns: dict[str, int]
-    rows: list[list[Any]]
+    col_offset: int
+    height: int
+    _sheet: Any = None
+    _merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """Rows below the header; merged cells carry their value over their range."""
+        pending: dict[tuple[int, int], Any] = {}
+        merged = [m for m in self._merged if m[2] > self.header_row]
+        for index, row in enumerate(self._sheet.iter_rows()):
+            if index <= self.header_row:
+                continue
+            if merged:
+                _fill_merged_row(index, row, merged, pending)
+            yield index + 1, row
+
+
+def _fill_merged_row(
+    index: int, row: list[Any], merged: list[tuple[int, int, int, int]],
+    pending: dict[tuple[int, int], Any],
+) -> None:
+    for r0, c0, r1, c1 in merged:
+        if not r0 <= index <= r1 or c0 >= len(row) or c0 < 0:
+            continue
+        if index == r0 or (r0, c0) not in pending:
+            pending[(r0, c0)] = row[c0]
+        value = pending[(r0, c0)]
+        for c in range(c0, min(c1, len(row) - 1) + 1):
+            row[c] = value
 
 
 def _check_container(path: Path, data: bytes) -> None:
@@ -113,39 +153,29 @@ def _check_container(path: Path, data: bytes) -> None:
         raise ImportRefused(f"文件“{name}”是空文件，不是Excel工作簿")
     if data[:4] == b"PK\x03\x04":
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 total = 0
+                names = set()
                 for info in zf.infolist():
+                    names.add(info.filename)
                     total += info.file_size
-                    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 50 * 1024**2:
-                        raise ImportRefused(f"文件“{name}”中的{info.filename}解压后异常巨大（疑似压缩炸弹），已拒绝")
+                    ratio = info.file_size / max(info.compress_size, 1)
+                    if ratio > MAX_RATIO and info.file_size > 50 * 1024**2:
+                        raise ImportRefused(
+                            f"文件“{name}”中的{info.filename}解压后异常巨大（疑似压缩炸弹），已拒绝"
+                        )
                 if total > MAX_UNCOMPRESSED:
                     raise ImportRefused(f"文件“{name}”解压后超过2GB（疑似压缩炸弹），已拒绝")
-                if "xl/workbook.xml" not in zf.namelist() and "content.xml" not in zf.namelist() and "xl/workbook.bin" not in zf.namelist():
+                if not names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
                     raise ImportRefused(f"文件“{name}”是压缩包，但不是Excel工作簿")
         except zipfile.BadZipFile as exc:
-            raise ImportRefused(f"文件“{name}”已损坏或不完整（可能未下载完），无法作为Excel工作簿打开") from exc
+            raise ImportRefused(
+                f"文件“{name}”已损坏或不完整（可能未下载完），无法作为Excel工作簿打开"
+            ) from exc
         return
     if data[:8] == bytes.fromhex("D0CF11E0A1B11AE1"):
         return  # legacy .xls (or an encrypted workbook: calamine says so below)
     raise ImportRefused(f"文件“{name}”不是Excel工作簿（.xlsx/.xls），请选择台账的Excel文件")
-
-
-def _fill_merged(sheet: Any, rows: list[list[Any]], first_data_row: int) -> None:
-    """Merged cells in the data carry their value into every cell of the range."""
-    try:
-        ranges = sheet.merged_cell_ranges or []
-    except Exception:  # noqa: BLE001 - older formats have no merge information
-        return
-    for (r0, c0), (r1, c1) in ranges:
-        if r1 < first_data_row:
-            continue
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
-            continue
-        value = rows[r0][c0]
-        for r in range(max(r0, first_data_row), min(r1, len(rows) - 1) + 1):
-            for c in range(c0, min(c1, len(rows[r]) - 1) + 1):
-                rows[r][c] = value
 
 
 def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
@@ -154,18 +184,21 @@ def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
     data = path.read_bytes() if data is None else data
     _check_container(path, data)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types
-        text = str(exc)
-        if "encrypt" in text.lower() or "password" in text.lower():
-            raise ImportRefused(f"文件“{path.name}”设有密码，请先在Excel中取消密码后再导入") from exc
-        raise ImportRefused(f"文件“{path.name}”无法作为Excel工作簿读取（文件已损坏或格式不对）") from exc
+        text = str(exc).lower()
+        if "encrypt" in text or "password" in text or "cfb" in text:
+            raise ImportRefused(
+                f"文件“{path.name}”设有密码或已加密，请先在Excel中取消密码后再导入"
+            ) from exc
+        raise ImportRefused(
+            f"文件“{path.name}”无法作为Excel工作簿读取（文件已损坏或格式不对）"
+        ) from exc
     try:
         metas = list(wb.sheets_metadata)
-        order = [m.name for m in metas if str(m.visible).endswith("Visible")] + [
-            m.name for m in metas if not str(m.visible).endswith("Visible")
-        ]
-    except Exception:  # noqa: BLE001
+        visible = [m.name for m in metas if str(m.visible).endswith(".Visible")]
+        order = visible + [m.name for m in metas if m.name not in visible]
+    except Exception:  # noqa: BLE001 - formats without visibility information
         order = list(wb.sheet_names)
     best: tuple[str, list[str]] | None = None
     for name in order:
@@ -173,18 +206,23 @@ def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
             sheet = wb.get_sheet_by_name(name)
         except Exception:  # noqa: BLE001 - chart sheets and the like
             continue
-        head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-        for r, row in enumerate(head):
+        col_offset = sheet.start[1] if sheet.start else 0
+        for r, row in enumerate(sheet.iter_rows()):
+            if r >= HEADER_SEARCH_ROWS:
+                break
             columns = match_headers(row)
             missing = [h for h in REQUIRED_HEADERS if h not in columns]
             if not missing:
-                rows = sheet.to_python(skip_empty_area=False)
-                _fill_merged(sheet, rows, r + 1)
-                wb.close()
-                return SheetData(name, r, columns, rows)
+                try:
+                    merged = [
+                        (r0, c0 - col_offset, r1, c1 - col_offset)
+                        for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
+                    ]
+                except Exception:  # noqa: BLE001 - no merge information in old formats
+                    merged = []
+                return SheetData(name, r, columns, col_offset, sheet.height, sheet, merged)
             if len(columns) >= 3 and (best is None or len(missing) < len(best[1])):
-                best = (f"{name}第{r + 1}行", missing)
-    wb.close()
+                best = (f"工作表“{name}”第{r + 1}行", missing)
     if not order:
         raise ImportRefused(f"文件“{path.name}”中没有工作表")
     if best is not None:
@@ -215,8 +253,14 @@ def import_workbook(
 ) -> ImportResult:
     """Import a ledger workbook into the session's database, in one transaction.
 
+    Rows are read, judged and inserted in batches inside that one transaction,
+    so memory stays flat and a failure or a cancel leaves nothing behind.
+    Completely empty rows are not rows the clerk wrote and are skipped; a row
+    with content but no field of a record (only 序号) is rejected.
+
     Raises:
-        ImportRefused: the file is not a ledger, or was imported before.
+        ImportRefused: the file is not a ledger, was imported before, or the
+            import was cancelled.
         StorageError: the database could not be written (nothing was).
     """
     path = Path(path)
@@ -235,31 +279,32 @@ def import_workbook(
             "不能重复导入"
         )
     sheet = read_ledger_sheet(path, data)
+    del data
     ctx = session.context()
-    body = sheet.rows[sheet.header_row + 1 :]
-    # Trailing empty rows are the sheet's formatting, not rows the clerk wrote.
-    last = len(body)
-    while last and all(_is_empty(v) for v in body[last - 1]):
-        last -= 1
-    body = body[:last]
-    total = len(body)
+    total = max(sheet.height - sheet.header_row - 1, 0)
     rejected: list[Rejected] = []
-    prepared = []
-    cols = {h: c for h, c in sheet.columns.items()}
+    cols = dict(sheet.columns)
     content_cols = [c for h, c in cols.items() if h != "序号"]
-    for i, row in enumerate(body):
-        excel_row = sheet.header_row + 2 + i
-        if all(_is_empty(row[c]) if c < len(row) else True for c in content_cols):
-            rejected.append(Rejected(excel_row, "整行没有内容（仅序号或空行），不是一条记录"))
-            continue
-        record = normalize(_row_values(row, cols), ctx, source_row=excel_row)
-        prepared.append(prepare(record, ctx))
-        if progress and i % 2000 == 0:
-            progress(i, total)
-        if cancelled and cancelled():
-            raise ImportRefused("导入已取消，数据库未做任何改动")
-    if not prepared:
-        raise ImportRefused(f"文件“{path.name}”的工作表“{sheet.name}”在表头下没有数据行")
+    all_cols = list(cols.values())
+    counter = {"seen": 0}
+
+    def prepared() -> Iterator[ledger.PreparedRecord]:
+        for excel_row, row in sheet.rows():
+            counter["seen"] += 1
+            width = len(row)
+            if all(c >= width or _is_empty(row[c]) for c in all_cols):
+                continue
+            if all(c >= width or _is_empty(row[c]) for c in content_cols):
+                rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
+                continue
+            record = normalize(_row_values(row, cols), ctx, source_row=excel_row)
+            yield prepare(record, ctx)
+            if counter["seen"] % 2000 == 0:
+                if progress:
+                    progress(counter["seen"], total)
+                if cancelled and cancelled():
+                    raise ImportCancelled("导入已取消，数据库未做任何改动")
+
     try:
         with session.db.transaction() as tx:
             import_id = ledger.add_import(
@@ -270,7 +315,11 @@ def import_workbook(
                 operator=session.operator,
                 row_count=total,
             )
-            n = ledger.insert_records(tx, prepared, import_id=import_id, operator=session.operator)
+            n = ledger.insert_records(tx, prepared(), import_id=import_id, operator=session.operator)
+            if n == 0:
+                raise ImportRefused(
+                    f"文件“{path.name}”的工作表“{sheet.name}”在表头下没有数据行"
+                )
             ledger.finish_import(tx, import_id, n, len(rejected))
     except sqlite3.Error as exc:
         if is_known_sqlite_error(exc):
@@ -284,16 +333,29 @@ def import_workbook(
         imported=n,
         rejected=rejected,
         import_id=import_id,
-        mapping={h: column_letter(c) for h, c in sheet.columns.items()},
+        mapping={h: column_letter(c + sheet.col_offset) for h, c in sheet.columns.items()},
         header_row=sheet.header_row + 1,
     )
 
 
 def preview(path: Path | str, rows: int = 20) -> tuple[SheetData, list[dict[str, Any]]]:
-    """The detected sheet and header mapping with its first rows, for a preview screen."""
+    """The detected sheet and header mapping with its first rows, for a preview screen.
+
+    ``mapping_letters(sheet)`` names the Excel column of each template header.
+    """
     sheet = read_ledger_sheet(Path(path))
-    body = sheet.rows[sheet.header_row + 1 : sheet.header_row + 1 + rows]
-    return sheet, [_row_values(r, sheet.columns) for r in body]
+    out: list[dict[str, Any]] = []
+    for _excel_row, row in sheet.rows():
+        if len(out) >= rows:
+            break
+        if any(not _is_empty(v) for v in row):
+            out.append(_row_values(row, sheet.columns))
+    return sheet, out
+
+
+def mapping_letters(sheet: SheetData) -> dict[str, str]:
+    """Template header -> Excel column letter of the detected header."""
+    return {h: column_letter(c + sheet.col_offset) for h, c in sheet.columns.items()}
 
 
 _ = UnitContext
