@@ -567,15 +567,29 @@ def weekly_counts(
     """(area id, indicator bits, cumulative at end, cumulative at prev_end) by group.
 
     本年累计 at a day = records of the year registered on or before that day
-    and not removed on or before that day (domain.md §4). One range scan of
-    the covering index ``records_weekly``.
+    and not removed on or before that day (domain.md §4), read from the daily
+    tally that triggers keep (migration 0002).
     """
+    prev = prev_end or "0000-00-00"
+    sql = """
+        SELECT area_id, ind, sum(n), sum(CASE WHEN day <= :prev THEN n ELSE 0 END)
+        FROM tally
+        WHERE year = :year AND day <= :end
+        GROUP BY area_id, ind
+    """
+    return conn.execute(sql, {"year": int(year_start[:4]), "end": end, "prev": prev}).fetchall()
+
+
+def weekly_counts_by_scan(
+    conn: sqlite3.Connection, year_start: str, prev_end: str | None, end: str
+) -> list[tuple[int, int, int, int]]:
+    """The same figures counted from the records themselves (slow; tests check the tally)."""
     prev = prev_end or "0000-00-00"
     sql = """
         SELECT area_id, ind,
                sum(removed_on IS NULL OR removed_on > :end),
                sum(registered_on <= :prev AND (removed_on IS NULL OR removed_on > :prev))
-        FROM records INDEXED BY records_weekly
+        FROM records
         WHERE registered_on >= :start AND registered_on <= :end AND ind != 0
           AND area_id IS NOT NULL
         GROUP BY area_id, ind

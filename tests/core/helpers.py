@@ -73,8 +73,8 @@ def db_fingerprint(path: Path) -> str:
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         for t in tables:
             h.update(t.encode())
-            for row in conn.execute(f"SELECT * FROM {t} ORDER BY rowid"):
-                h.update(repr(row).encode())
+            for row in sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))):
+                h.update(row.encode())
         return h.hexdigest()
     finally:
         conn.close()
