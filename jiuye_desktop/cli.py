@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=int)
+
+    from .exports.commands import register as register_exports
+
+    COMMANDS.update(register_exports(sub, common, as_json))
     return p
 
 

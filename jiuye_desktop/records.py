@@ -91,7 +91,7 @@ def cell_text(value: object) -> str:
     and are dropped.
     """
     if type(value) is str:
-        if _CONTROL.search(value):
+        if not value.isprintable() and _CONTROL.search(value):
             value = _CONTROL.sub("", value)
         return value.strip()
     if value is None:
@@ -111,6 +111,8 @@ def cell_text(value: object) -> str:
 
 def _date_fields(value: object) -> tuple[str | None, str]:
     """(ISO date or None, the text as written when it could not be read)."""
+    if type(value) is dt.date:
+        return value.isoformat(), ""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, ""
     day = parse_date(value)
@@ -119,53 +121,70 @@ def _date_fields(value: object) -> tuple[str | None, str]:
     return day.isoformat(), ""
 
 
+_YES_NO_FIELDS = (
+    ("contract", "签订劳动合同"),
+    ("insurance", "缴纳社会保险"),
+    ("reemployed", "失业人员再就业"),
+    ("hardship", "就业困难人员"),
+    ("overcapacity", "去产能职工"),
+)
+_PLAIN_FIELDS = (
+    ("seq", "序号"),
+    ("sex", "性别"),
+    ("area_raw", "所属地区"),
+    ("employment_form", "就业形式"),
+    ("employer", "就业单位名称"),
+    ("hardship_category", "困难人员类别"),
+    ("former_enterprise", "原企业名称"),
+    ("placement_method", "安置方式"),
+    ("attrition_reason", "减员原因"),
+    ("hukou", "户籍性质"),
+    ("education", "学历"),
+    ("industry", "新就业产业"),
+    ("remark", "备注"),
+)
+
+
+def _compact(text: str) -> str:
+    """NFKC, no spaces: for names, codes and the type, where spaces are typing slips."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.replace(" ", "")
+
+
 def normalize(values: Mapping[str, object], ctx: UnitContext, source_row: int | None = None) -> Record:
     """A record from values keyed by template header (domain.md §3)."""
-
-    def text(header: str) -> str:
-        return cell_text(values.get(header))
-
+    get = values.get
     rec = Record(source_row=source_row)
-    rec.seq = text("序号")
-    rec.name = unicodedata.normalize("NFKC", text("姓名")).replace(" ", "").replace("•", "·")
-    raw_id = values.get("公民身份号码")
+    for attr, header in _PLAIN_FIELDS:
+        v = get(header)
+        if v is None or v == "":
+            continue
+        setattr(rec, attr, cell_text(v))
+    for attr, header in _YES_NO_FIELDS:
+        v = get(header)
+        if v is None or v == "":
+            continue
+        setattr(rec, attr, normalize_yes_no(cell_text(v)))
+    rec.name = _compact(cell_text(get("姓名"))).replace("•", "·")
+    raw_id = get("公民身份号码")
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         rec.id_raw = id_text_from_number(raw_id)
     else:
         rec.id_raw = cell_text(raw_id)
     res = read_id(rec.id_raw)
     rec.id_number, rec.id_note = res.number, res.note
-    rec.sex = text("性别")
     if not rec.sex and res.ok:
         rec.sex = res.sex
-    rec.area_raw = text("所属地区")
     rec.area_code = ctx.resolve_area(rec.area_raw)
-    rec.record_type = text("登记类型").replace(" ", "")
-    rec.event_date, rec.event_date_raw = _date_fields(values.get("就业（减员）日期"))
-    rec.employment_form = text("就业形式")
-    rec.employer = text("就业单位名称")
-    rec.uscc = unicodedata.normalize("NFKC", text("统一社会信用代码")).replace(" ", "").upper()
-    for attr, header in (
-        ("contract", "签订劳动合同"),
-        ("insurance", "缴纳社会保险"),
-        ("reemployed", "失业人员再就业"),
-        ("hardship", "就业困难人员"),
-        ("overcapacity", "去产能职工"),
-    ):
-        setattr(rec, attr, normalize_yes_no(text(header)))
-    rec.hardship_category = text("困难人员类别")
-    rec.former_enterprise = text("原企业名称")
-    rec.placement_method = text("安置方式")
-    rec.attrition_reason = text("减员原因")
-    rec.hukou = text("户籍性质")
-    rec.education = text("学历")
-    rec.industry = text("新就业产业")
-    rec.phone = normalize_phone(text("联系电话"))
-    rec.registered_on, rec.registered_on_raw = _date_fields(values.get("登记日期"))
+    rec.record_type = _compact(cell_text(get("登记类型")))
+    rec.event_date, rec.event_date_raw = _date_fields(get("就业（减员）日期"))
+    rec.uscc = _compact(cell_text(get("统一社会信用代码"))).upper()
+    rec.phone = normalize_phone(cell_text(get("联系电话")))
+    rec.registered_on, rec.registered_on_raw = _date_fields(get("登记日期"))
     if rec.registered_on is None:
         # 登记日期 defaults to the day the record enters the ledger (domain.md §3).
         rec.registered_on = ctx.today.isoformat()
-    rec.remark = text("备注")
     return rec
 
 

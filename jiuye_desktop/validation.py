@@ -245,6 +245,8 @@ _NO_WORDS = {"否", "n", "no", "false", "0", "×", "无"}
 
 def normalize_yes_no(text: str) -> str:
     """是/否 from common spellings; anything else is kept as written."""
+    if text == YES or text == NO:
+        return text
     t = text.strip().lower()
     if t in _YES_WORDS:
         return YES

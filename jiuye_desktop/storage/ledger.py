@@ -220,6 +220,56 @@ _record_values = operator.attrgetter(*RECORD_COLUMNS)
 _FINDING_SQL = "INSERT INTO record_findings (record_id, kind, field, message) VALUES (?, ?, ?, ?)"
 
 
+#: A record ready for ``insert_rows``: its column values (without the four
+#: bookkeeping columns) and its findings as (kind, field, message).
+RowAndFindings = tuple[tuple[Any, ...], list[tuple[str, str, str]]]
+
+
+def to_row(p: PreparedRecord) -> RowAndFindings:
+    """Plain tuples for a prepared record: cheap to pickle between processes."""
+    return (
+        _record_values(p.record) + (p.area_id, int(p.id_ok), p.birth_date, int(p.ind), p.dup_key),
+        [(f.kind.value, f.field, f.message) for f in p.findings],
+    )
+
+
+def insert_rows(
+    conn: sqlite3.Connection,
+    items: Iterable[RowAndFindings],
+    *,
+    import_id: int | None,
+    operator: str,
+    origin_unit: str | None = None,
+    batch: int = 5000,
+) -> int:
+    """Insert records given as ``to_row`` tuples; returns how many. Caller holds the transaction."""
+    tail = (import_id, origin_unit, now_text(), operator)
+    count = 0
+    rows: list[tuple[Any, ...]] = []
+    findings: list[list[tuple[str, str, str]]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        # Ids are assigned consecutively inside one transaction with one writer.
+        first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetchone()[0]
+        conn.executemany(_INSERT_SQL, rows)
+        f_rows = [(first + i, *f) for i, fs in enumerate(findings) for f in fs]
+        if f_rows:
+            conn.executemany(_FINDING_SQL, f_rows)
+        rows.clear()
+        findings.clear()
+
+    for values, fs in items:
+        rows.append(values + tail)
+        findings.append(fs)
+        count += 1
+        if len(rows) >= batch:
+            flush()
+    flush()
+    return count
+
+
 def insert_records(
     conn: sqlite3.Connection,
     prepared: Iterable[PreparedRecord],
@@ -230,40 +280,10 @@ def insert_records(
     batch: int = 5000,
 ) -> int:
     """Insert records and their own findings; returns how many. Caller holds the transaction."""
-    at = now_text()
-    count = 0
-    rows: list[tuple[Any, ...]] = []
-    findings: list[list[Finding]] = []
-
-    def flush() -> None:
-        nonlocal rows, findings
-        if not rows:
-            return
-        # Ids are assigned consecutively inside one transaction with one writer.
-        first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetchone()[0]
-        conn.executemany(_INSERT_SQL, rows)
-        f_rows = [
-            (first + i, f.kind.value, f.field, f.message)
-            for i, fs in enumerate(findings)
-            for f in fs
-        ]
-        if f_rows:
-            conn.executemany(_FINDING_SQL, f_rows)
-        rows, findings = [], []
-
-    for p in prepared:
-        r = p.record
-        rows.append(
-            _record_values(r)
-            + (p.area_id, int(p.id_ok), p.birth_date, int(p.ind), p.dup_key)
-            + (import_id, origin_unit, at, operator)
-        )
-        findings.append(list(p.findings))
-        count += 1
-        if len(rows) >= batch:
-            flush()
-    flush()
-    return count
+    return insert_rows(
+        conn, (to_row(p) for p in prepared), import_id=import_id, operator=operator,
+        origin_unit=origin_unit, batch=batch,
+    )
 
 
 def update_record(
