@@ -105,8 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", required=True, type=_date)
     s.add_argument("--note", default="")
 
-    s = sub.add_parser("restore", parents=[common, as_json], help="恢复已剔除的记录")
-    s.add_argument("--record", required=True, type=int, action="append")
+    s = sub.add_parser("restore", parents=[common, as_json],
+                       help="恢复已剔除的记录（--record），或从备份恢复数据库（--backup）")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--record", type=int, action="append", help="记录编号（可重复）")
+    g.add_argument("--backup", help="备份文件路径，或 latest（最近一份完好的备份）")
+
+    s = sub.add_parser("backup", parents=[common, as_json], help="备份数据库，或列出备份")
+    s.add_argument("--list", action="store_true", help="列出已有的备份")
 
     s = sub.add_parser("weekly", parents=[common, as_json], help="周调度表（附件1）")
     g = s.add_mutually_exclusive_group(required=True)
@@ -221,7 +227,29 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
     return result.as_json()
 
 
+def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
+    from .backup import list_backups, make_backup
+    from .storage.db import open_database
+
+    if args.list:
+        items = list_backups(args.db)
+        if not args.json:
+            for b in items:
+                print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason_text:<4} {b.size / 1e6:8.1f} MB  {b.path}")
+        return {"backups": [{"path": str(b.path), "taken_at": b.taken_at.isoformat(sep=" "),
+                             "reason": b.reason, "size": b.size} for b in items]}
+    db = open_database(args.db, check=True)
+    try:
+        path = make_backup(db, "manual")
+    finally:
+        db.close()
+    _say(f"已备份到 {path}")
+    return {"backup": str(path)}
+
+
 def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
+    if args.backup:
+        return _restore_database(args)
     from .selfcheck import restore
 
     session = _session(args)
@@ -233,6 +261,24 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     if missing:
         _say("以下记录未处于剔除状态或不存在：" + "、".join(map(str, missing)))
     return {"restored": done, "not_removed": missing}
+
+
+def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
+    from .backup import latest_good_backup, restore_backup
+
+    if args.backup == "latest":
+        info = latest_good_backup(args.db)
+        if info is None:
+            raise Refused(f"没有找到数据库 {args.db} 的完好备份")
+        source = info.path
+    else:
+        source = Path(args.backup)
+        if not source.exists():
+            raise Refused(f"备份文件 {source} 不存在")
+    safety = restore_backup(args.db, source)
+    _say(f"已从 {source} 恢复数据库 {args.db}" + (f"；恢复前的数据库已另存为 {safety}" if safety else ""))
+    return {"restored_from": str(source), "db": str(args.db),
+            "previous_saved_as": str(safety) if safety else None}
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
@@ -276,6 +322,7 @@ COMMANDS = {
     "check": cmd_check,
     "remove": cmd_remove,
     "restore": cmd_restore,
+    "backup": cmd_backup,
     "weekly": cmd_weekly,
     "history": cmd_history,
 }

@@ -287,6 +287,7 @@ def import_workbook(
     content_cols = [c for h, c in cols.items() if h != "序号"]
     all_cols = list(cols.values())
     counter = {"seen": 0}
+    session.backup("import")
 
     def prepared() -> Iterator[ledger.PreparedRecord]:
         for excel_row, row in sheet.rows():

@@ -61,6 +61,7 @@ def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
 class Session:
     db: Database
     operator: str
+    auto_backup: bool = True  # back up before an import or a merge
 
     @property
     def unit(self) -> Unit:
@@ -86,6 +87,14 @@ class Session:
 
     def close(self) -> None:
         self.db.close()
+
+    def backup(self, reason: str) -> Path | None:
+        """An automatic backup (before an import, a merge, at start) when enabled."""
+        if not self.auto_backup:
+            return None
+        from .backup import make_backup
+
+        return make_backup(self.db, reason)
 
     # --- the unit's profile ---------------------------------------------------------------------
 

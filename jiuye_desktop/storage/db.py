@@ -193,7 +193,9 @@ def migrate(db: Database) -> None:
     if current == len(steps):
         return
     if current > 0:
-        backup_before_migration(db, current)
+        from ..backup import make_backup
+
+        make_backup(db, "migration", rotate_after=False)
     for number, _name, sql in steps[current:]:
         with db.transaction() as conn:
             for statement in _split_sql(sql):
@@ -213,25 +215,6 @@ def _split_sql(sql: str) -> list[str]:
                 statements.append(buf.strip())
             buf = ""
     return statements
-
-
-def backup_to(db: Database, target: Path) -> Path:
-    """Copy the database with SQLite's backup API (consistent while in use)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    dest = sqlite3.connect(tmp)
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    tmp.replace(target)
-    return target
-
-
-def backup_before_migration(db: Database, version: int) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = db.path.with_name(f"{db.path.stem}.v{version}-{stamp}.backup.sqlite")
-    return backup_to(db, target)
 
 
 def is_known_sqlite_error(exc: sqlite3.Error) -> bool:

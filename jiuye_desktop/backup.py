@@ -1,0 +1,193 @@
+"""Backups of the ledger database: SQLite's backup API, rotation, verified restore.
+
+Backups live in ``backups/`` beside the database, named
+``<stem>-YYYYmmdd-HHMMSS-<reason>.sqlite``. Rotation keeps the newest
+``KEEP_LAST`` and, older than those, the newest of each ISO week, so a year of
+work is never more than a week away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from .storage.db import Database, StorageError, schema_version
+
+KEEP_LAST = 10
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}(?:-\d+)?)-(?P<reason>[a-z0-9-]+)\.sqlite$")
+
+REASONS = {
+    "start": "启动时",
+    "import": "导入前",
+    "merge": "汇总前",
+    "migration": "升级前",
+    "restore": "恢复前",
+    "manual": "手动",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+    size: int
+
+    @property
+    def reason_text(self) -> str:
+        return REASONS.get(self.reason, self.reason)
+
+
+def backup_dir(db_path: Path) -> Path:
+    return Path(db_path).resolve().parent / "backups"
+
+
+def make_backup(db: Database, reason: str = "manual", *, rotate_after: bool = True) -> Path:
+    """Copy the open database consistently (even while in use) and rotate old copies."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown backup reason {reason!r}")
+    folder = backup_dir(db.path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"无法建立备份文件夹 {folder}：{exc.strerror or exc}") from exc
+    now = dt.datetime.now()
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{db.path.stem}-{stamp}-{reason}.sqlite"
+    n = 1
+    while target.exists():
+        target = folder / f"{db.path.stem}-{stamp}-{n}-{reason}.sqlite"
+        n += 1
+    tmp = target.with_name(target.name + ".part")
+    try:
+        dest = sqlite3.connect(tmp)
+        try:
+            db.conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)
+        text = str(exc)
+        if "full" in text.lower() or getattr(exc, "errno", None) == 28:
+            raise StorageError(f"磁盘空间不足，无法在 {folder} 中备份数据库") from exc
+        raise StorageError(f"备份数据库失败：{text}") from exc
+    if rotate_after:
+        rotate(db.path)
+    return target
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """Backups of this database, newest first."""
+    folder = backup_dir(db_path)
+    found: list[tuple[dt.datetime, int, BackupInfo]] = []
+    if not folder.is_dir():
+        return []
+    stem = Path(db_path).stem
+    for path in folder.glob("*.sqlite"):
+        m = _NAME.match(path.name)
+        if not m or m["stem"] != stem:
+            continue
+        stamp = m["stamp"][:15]
+        try:
+            taken = dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S")
+        except ValueError:
+            continue
+        serial = int(m["stamp"][16:] or 0)  # same second: -1, -2 … in order made
+        found.append((taken, serial, BackupInfo(path, taken, m["reason"], path.stat().st_size)))
+    found.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [b for _, _, b in found]
+
+
+def rotate(db_path: Path, keep_last: int = KEEP_LAST) -> list[Path]:
+    """Delete old backups: keep the newest ``keep_last`` and the newest of each older week."""
+    backups = list_backups(db_path)
+    keep = {b.path for b in backups[:keep_last]}
+    weeks_seen: set[tuple[int, int]] = set()
+    for b in backups[keep_last:]:
+        week = b.taken_at.isocalendar()[:2]
+        if week not in weeks_seen:
+            weeks_seen.add(week)
+            keep.add(b.path)
+    removed = []
+    for b in backups:
+        if b.path not in keep:
+            b.path.unlink(missing_ok=True)
+            removed.append(b.path)
+    return removed
+
+
+def verify_backup(path: Path) -> tuple[bool, str]:
+    """Whether a file is a sound ledger database this program can open."""
+    try:
+        with Path(path).open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return False, "不是SQLite数据库文件"
+        conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            if rows != ["ok"]:
+                return False, "数据库已损坏：" + "; ".join(rows[:3])
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > schema_version():
+                return False, f"由更新版本的程序建立（结构版本 {version}）"
+            if not conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit'"
+            ).fetchone() or not conn.execute("SELECT 1 FROM unit").fetchone():
+                return False, "不是台账数据库（没有填报单位）"
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error) as exc:
+        return False, f"无法读取：{exc}"
+    return True, "ok"
+
+
+def restore_backup(db_path: Path, backup: Path) -> Path | None:
+    """Put a verified backup in place of the database (which must not be open).
+
+    The current database is itself backed up first when it can be read, so a
+    restore can be undone. Returns that safety copy, if one was made.
+
+    Raises:
+        StorageError: the backup is not sound; nothing was changed.
+    """
+    db_path = Path(db_path)
+    ok, why = verify_backup(backup)
+    if not ok:
+        raise StorageError(f"备份 {backup} 不能用于恢复：{why}")
+    safety: Path | None = None
+    if db_path.exists() and verify_backup(db_path)[0]:
+        from .storage.db import connect
+
+        conn = connect(db_path)
+        try:
+            safety = make_backup(Database(conn, db_path), "restore", rotate_after=False)
+        finally:
+            conn.close()
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    src = sqlite3.connect(f"file:{Path(backup).as_posix()}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(tmp)
+        try:
+            src.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        src.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    os.replace(tmp, db_path)
+    return safety
+
+
+def latest_good_backup(db_path: Path) -> BackupInfo | None:
+    """The newest backup that passes ``verify_backup``."""
+    for b in list_backups(db_path):
+        if verify_backup(b.path)[0]:
+            return b
+    return None

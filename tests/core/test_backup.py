@@ -1,0 +1,102 @@
+"""Backups: made before imports and migrations, rotated, verified, restored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jiuye_desktop import backup
+from jiuye_desktop.cli import main
+from jiuye_desktop.importer import import_workbook
+from jiuye_desktop.storage.db import StorageError, open_database
+
+from .helpers import db_fingerprint, new_row, write_book, xuchang
+
+
+def test_import_is_preceded_by_a_backup_that_can_be_restored(tmp_path: Path) -> None:
+    db = tmp_path / "l.sqlite"
+    session = xuchang(db)
+    import_workbook(session, write_book(tmp_path / "a.xlsx", [new_row()]))
+    first_state = db_fingerprint(db)
+    import_workbook(session, write_book(tmp_path / "b.xlsx", [new_row(**{"姓名": "李娜"})]))
+    session.close()
+    items = backup.list_backups(db)
+    assert [b.reason for b in items] == ["import", "import"]
+    # The newer backup holds the ledger as it was just before the second import.
+    restored = tmp_path / "copy.sqlite"
+    backup.restore_backup(restored, items[0].path)
+    assert db_fingerprint(restored) == first_state
+
+
+def test_rotation_keeps_the_last_ten_and_one_per_older_week(tmp_path: Path) -> None:
+    db = tmp_path / "l.sqlite"
+    folder = backup.backup_dir(db)
+    folder.mkdir(parents=True)
+    start = dt.datetime(2017, 1, 2, 9, 0, 0)
+    for i in range(40):  # two a day for twenty days
+        t = start + dt.timedelta(hours=12 * i)
+        (folder / f"l-{t:%Y%m%d-%H%M%S}-import.sqlite").write_bytes(b"x")
+    backup.rotate(db)
+    kept = backup.list_backups(db)
+    newest_ten = sorted((start + dt.timedelta(hours=12 * i) for i in range(30, 40)), reverse=True)
+    assert [b.taken_at for b in kept[:10]] == newest_ten
+    older_weeks = {(start + dt.timedelta(hours=12 * i)).isocalendar()[:2] for i in range(30)}
+    assert len(kept) == 10 + len(older_weeks)
+
+
+def test_cli_backup_list_and_restore_latest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "l.sqlite"
+    xuchang(db).close()
+    assert main(["backup", "--db", str(db), "--json"]) == 0
+    made = json.loads(capsys.readouterr().out)["backup"]
+    assert Path(made).exists() and backup.verify_backup(Path(made)) == (True, "ok")
+    good = db_fingerprint(db)
+    # Damage the database: the integrity check says so, and restore brings it back.
+    data = bytearray(db.read_bytes())
+    for i in range(4096, min(len(data), 4096 * 6)):
+        data[i] = 0xAB
+    db.write_bytes(bytes(data))
+    with pytest.raises(StorageError):
+        open_database(db, check=True).close()
+    assert main(["restore", "--db", str(db), "--backup", "latest", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["restored_from"] == made
+    assert db_fingerprint(db) == good
+    assert main(["backup", "--db", str(db), "--list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["backups"]) >= 1
+
+
+def test_a_bad_backup_is_refused_and_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "l.sqlite"
+    xuchang(db).close()
+    before = db_fingerprint(db)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database")
+    assert main(["restore", "--db", str(db), "--backup", str(junk)]) == 1
+    assert "不能用于恢复" in capsys.readouterr().err
+    assert db_fingerprint(db) == before
+
+
+def test_migration_is_preceded_by_a_backup(tmp_path: Path) -> None:
+    from jiuye_desktop.storage import db as dbmod
+
+    path = tmp_path / "old.sqlite"
+    steps = dbmod._migrations()
+    conn = sqlite3.connect(path)
+    for statement in dbmod._split_sql(steps[0][2]):
+        conn.execute(statement)
+    conn.execute("INSERT INTO unit VALUES (1, '411000', '许昌市', 'city', '2017-01-01')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    opened = open_database(path)
+    assert opened.conn.execute("PRAGMA user_version").fetchone()[0] == len(steps)
+    opened.close()
+    reasons = [b.reason for b in backup.list_backups(path)]
+    assert reasons == ["migration"]
+    kept = backup.list_backups(path)[0].path
+    assert sqlite3.connect(kept).execute("PRAGMA user_version").fetchone()[0] == 1
