@@ -279,6 +279,8 @@ def indicators(record: Record) -> Indicator:
 # --- Findings of one record ----------------------------------------------------------
 
 _RECORD_TYPES = frozenset(t.value for t in RecordType)
+# Letters of any script (CJK, Latin, Uyghur …) and the middle dot of transliterated names.
+_NAME_OK = re.compile(r"[^\W\d_]+(?:[·.][^\W\d_]+)*")
 
 
 def required_fields(record: Record) -> list[str]:
@@ -341,6 +343,13 @@ def record_findings(
     for header in required_fields(record):
         if not _FIELD_VALUE[header](record).strip():
             add(FindingKind.INCOMPLETE, header, f"{header}未填写")
+
+    # The name: 1–20 characters, letters and the middle dot (domain.md §3).
+    if record.name:
+        if len(record.name) > 20:
+            add(inv, "姓名", f"姓名超过20个字（{len(record.name)}个字）")
+        elif not _NAME_OK.fullmatch(record.name):
+            add(inv, "姓名", f"姓名“{record.name}”含有数字或符号")
 
     # The ID.
     birth: dt.date | None = None
