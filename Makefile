@@ -65,5 +65,10 @@ lint: venv
 bench: venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+# The bundle for the system make runs on (PyInstaller cannot cross-build): dist/jiuye/.
+dist: venv
+	$(PIP) install --quiet pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
+	$(PY) -m PyInstaller --noconfirm --clean pyinstaller.spec
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

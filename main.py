@@ -6,6 +6,9 @@ import sys
 
 
 def main() -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # spawned demo workers in the Windows bundle re-run this exe
     if len(sys.argv) > 1:
         from jiuye_desktop.cli import main as cli_main
 

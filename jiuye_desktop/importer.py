@@ -289,7 +289,7 @@ def import_workbook(
     counter = {"seen": 0}
     session.backup("import")
 
-    def prepared() -> Iterator[ledger.PreparedRecord]:
+    def judged() -> Iterator[ledger.RowAndFindings]:
         for excel_row, row in sheet.rows():
             counter["seen"] += 1
             width = len(row)
@@ -298,8 +298,8 @@ def import_workbook(
             if all(c >= width or _is_empty(row[c]) for c in content_cols):
                 rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
                 continue
-            record = normalize(_row_values(row, cols), ctx, source_row=excel_row)
-            yield prepare(record, ctx)
+            values = {h: (row[c] if c < width else None) for h, c in cols.items()}
+            yield ledger.to_row(prepare(normalize(values, ctx, source_row=excel_row), ctx))
             if counter["seen"] % 2000 == 0:
                 if progress:
                     progress(counter["seen"], total)
@@ -316,7 +316,7 @@ def import_workbook(
                 operator=session.operator,
                 row_count=total,
             )
-            n = ledger.insert_records(tx, prepared(), import_id=import_id, operator=session.operator)
+            n = ledger.insert_rows(tx, judged(), import_id=import_id, operator=session.operator)
             if n == 0:
                 raise ImportRefused(
                     f"文件“{path.name}”的工作表“{sheet.name}”在表头下没有数据行"

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 from stdnum.cn import ric
 
@@ -145,6 +146,7 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 _USCC_RE = re.compile(f"[{USCC_ALPHABET}]{{18}}")
 
 
@@ -154,10 +156,11 @@ def uscc_check_char(first17: str) -> str:
     Written here rather than with ``stdnum.cn.uscc``: that module rejects valid
     codes whose first two characters include a letter (domain.md §5.2).
     """
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+@lru_cache(maxsize=4096)
 def uscc_error(text: str) -> str:
     """Why a USCC is invalid, or '' when it is valid."""
     code = normalize_id_text(text)

@@ -225,6 +225,27 @@ _FINDING_SQL = "INSERT INTO record_findings (record_id, kind, field, message) VA
 RowAndFindings = tuple[tuple[Any, ...], list[tuple[str, str, str]]]
 
 
+# The weekly tally of new records (migration 0002), counted per inserted batch.
+_TALLY_ADD_SQL = """
+    INSERT INTO tally (year, day, area_id, ind, n)
+    SELECT CAST(substr(registered_on, 1, 4) AS INTEGER), registered_on, area_id, ind, count(*)
+    FROM records
+    WHERE id BETWEEN :first AND :last AND ind != 0 AND area_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (year, day, area_id, ind) DO UPDATE SET n = n + excluded.n
+"""
+_TALLY_REMOVED_SQL = """
+    INSERT INTO tally (year, day, area_id, ind, n)
+    SELECT CAST(substr(registered_on, 1, 4) AS INTEGER), max(registered_on, removed_on),
+           area_id, ind, -count(*)
+    FROM records
+    WHERE id BETWEEN :first AND :last AND ind != 0 AND area_id IS NOT NULL
+      AND removed_on IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+    ON CONFLICT (year, day, area_id, ind) DO UPDATE SET n = n + excluded.n
+"""
+
+
 def to_row(p: PreparedRecord) -> RowAndFindings:
     """Plain tuples for a prepared record: cheap to pickle between processes."""
     return (
@@ -254,6 +275,9 @@ def insert_rows(
         # Ids are assigned consecutively inside one transaction with one writer.
         first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetchone()[0]
         conn.executemany(_INSERT_SQL, rows)
+        last = first + len(rows) - 1
+        conn.execute(_TALLY_ADD_SQL, {"first": first, "last": last})
+        conn.execute(_TALLY_REMOVED_SQL, {"first": first, "last": last})
         f_rows = [(first + i, *f) for i, fs in enumerate(findings) for f in fs]
         if f_rows:
             conn.executemany(_FINDING_SQL, f_rows)

@@ -170,17 +170,17 @@ def test_failure_mid_write_leaves_nothing(session, tmp_path: Path, monkeypatch) 
     rows = [new_row(公民身份号码=make_id(seq=f"{i:03d}")) for i in range(30)]
     path = write_book(tmp_path / "boom.xlsx", rows)
     before = db_fingerprint(session.db.path)
-    real = ledger.insert_records
+    real = ledger.insert_rows
 
-    def explode(conn, prepared, **kw):
-        real(conn, list(prepared)[:10], **kw)
+    def explode(conn, items, **kw):
+        real(conn, list(items)[:10], **kw)
         raise OSError("disk gone")
 
-    monkeypatch.setattr(ledger, "insert_records", explode)
+    monkeypatch.setattr(ledger, "insert_rows", explode)
     with pytest.raises(OSError):
         import_workbook(session, path)
     assert db_fingerprint(session.db.path) == before
-    monkeypatch.setattr(ledger, "insert_records", real)
+    monkeypatch.setattr(ledger, "insert_rows", real)
     assert import_workbook(session, path).imported == 30
 
 
