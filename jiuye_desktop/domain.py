@@ -7,9 +7,8 @@ own words (record types, headers, indicator names) as they appear on the forms.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntFlag, StrEnum
-from typing import Any
 
 
 class Level(StrEnum):
@@ -176,7 +175,6 @@ class Record:
     id_note: str = ""  # e.g. 15 位号码已升级, or why the ID is damaged
     source_row: int | None = None
     id: int | None = None  # database id, once stored
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

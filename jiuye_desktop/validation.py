@@ -248,7 +248,7 @@ _NO_WORDS = {"否", "n", "no", "false", "0", "×", "无"}
 
 def normalize_yes_no(text: str) -> str:
     """是/否 from common spellings; anything else is kept as written."""
-    if text == YES or text == NO:
+    if text in (YES, NO):
         return text
     t = text.strip().lower()
     if t in _YES_WORDS:
