@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .domain import Area, Finding, Indicator, Record, RecordType, Unit
+from .domain import NO, YES, Area, Finding, Indicator, Record, RecordType, Unit
 from .validation import (
     id_text_from_number,
     indicators,
@@ -158,14 +158,17 @@ def normalize(values: Mapping[str, object], ctx: UnitContext, source_row: int | 
     rec = Record(source_row=source_row)
     for attr, header in _PLAIN_FIELDS:
         v = get(header)
-        if v is None or v == "":
-            continue
-        setattr(rec, attr, cell_text(v))
+        if v.__class__ is str:  # the common case, inlined: a clean text cell
+            if v:
+                setattr(rec, attr, v.strip() if v.isprintable() else cell_text(v))
+        elif v is not None:
+            setattr(rec, attr, cell_text(v))
     for attr, header in _YES_NO_FIELDS:
         v = get(header)
-        if v is None or v == "":
-            continue
-        setattr(rec, attr, normalize_yes_no(cell_text(v)))
+        if v in (YES, NO):
+            setattr(rec, attr, v)
+        elif v is not None and v != "":
+            setattr(rec, attr, normalize_yes_no(cell_text(v)))
     rec.name = _compact(cell_text(get("姓名"))).replace("•", "·")
     raw_id = get("公民身份号码")
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
