@@ -63,7 +63,8 @@ lint: venv
 	$(VENV)/bin/lint-imports
 
 bench: venv
-	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+	$(PIP) install --quiet -e '.[dev,bench]'
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench --write-docs
 
 # The bundle for the system make runs on (PyInstaller cannot cross-build): dist/jiuye/.
 dist: venv
