@@ -125,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .exports.commands import register as register_exports
 
     COMMANDS.update(register_exports(sub, common, as_json))
+
+    from .merge_commands import register as register_merge
+
+    COMMANDS.update(register_merge(sub, common, as_json))
     return p
 
 

@@ -320,6 +320,10 @@ class SelfCheckView(QWidget):
             on_error=self._on_op_failed,
         )
 
+    def add_toolbar_widget(self, widget: QWidget) -> None:
+        """Place a button (生成自查报告 …) at the right of the top row."""
+        self._toolbar.addWidget(widget)
+
     def refresh(self) -> None:
         """Reload the removals; re-run the check when it was run (the ledger changed)."""
         self._load_removals()
@@ -343,6 +347,7 @@ class SelfCheckView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.check_button)
         top.addWidget(self.summary_label, 1)
+        self._toolbar = top
 
         self.kind_list = QListWidget()
         self.kind_list.setMinimumWidth(140)

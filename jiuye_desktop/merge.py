@@ -1,0 +1,709 @@
+"""The city's merge of its subordinate units' packages (annex1.md), all or nothing.
+
+``merge_packages`` takes the files of one merge in ONE transaction: each is
+opened (decrypted when it has a password), verified (its digest, and its 附件1
+against what its own 实名台账 rows give: ``package.verify_package``), checked
+against this unit (the package's unit must be one of its subordinate areas;
+an older week than the one merged is refused), and its rows are stored as
+copies in ``records`` (``origin_unit`` = the unit's code, ``area_id`` = this
+unit's row of that area, removals with their dates), so the weekly table
+gives exactly the unit's numbers.
+
+Replacement: one package per unit and year is active. A newer package of
+the unit (a later week, or the same week exported later) carries the whole
+year so far, so it replaces the active one: the copies the old one brought
+are deleted (they are copies of the unit's own ledger, which the unit keeps;
+the ``packages`` log and the file keep the history; the tally triggers keep
+the weekly table right) and the new rows inserted. A package identical to
+the active one changes nothing.
+
+One bad file refuses the whole merge and the database stays as it was; a dry
+run does the same work and rolls it back, so its preview is exactly what a
+merge would do. A merge is preceded by a backup (``Session.backup("merge")``).
+Failures of the files are remembered in memory for the completeness view
+(``completeness``) of this process, never in the database.
+
+Speed: reading, hashing and judging the rows of a large merge runs in two
+worker processes started with ``spawn`` (``_judges``); as everywhere with
+``multiprocessing``, a script that merges must guard its entry point with
+``if __name__ == "__main__":`` (``main.py`` does, and calls ``freeze_support``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .domain import Level, RecordType, Week
+from .package import (
+    JudgedPackage,
+    Package,
+    PackageError,
+    PackageHead,
+    VerifiedPackage,
+    check_table,
+    judge_file,
+    judge_package,
+    open_package,
+    store_rows,
+)
+from .service import Session
+from .storage import ledger, packages_sql
+from .storage.db import now_text
+from .weekly import compute
+
+Progress = Callable[[int, int], None]
+
+_AREA_ID = len(ledger.RECORD_COLUMNS)  # area_id in a ledger.to_row tuple
+_AREA_RAW = ledger.RECORD_COLUMNS.index("area_raw")
+
+ACTION_NAMES = {"new": "新增", "replace": "替换", "unchanged": "未变化"}
+
+
+class MergeRefused(Exception):
+    """The merge was refused as a whole; nothing changed. ``failures`` says which file and why."""
+
+    def __init__(self, message: str, failures: Sequence[Failure] = ()) -> None:
+        super().__init__(message)
+        self.failures = list(failures)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A file that failed a check in this process (kept in memory only)."""
+
+    file: str
+    message: str
+    at: str
+    unit_code: str | None = None
+    unit_name: str | None = None
+    week: Week | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "message": self.message,
+            "unit": self.unit_code,
+            "week": self.week.key if self.week else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PackagePlan:
+    """What merging one package does (or did) to the ledger."""
+
+    file: str
+    unit_code: str
+    unit_name: str
+    area: str  # this unit's row of that area
+    week: Week
+    written_at: str
+    action: str  # new | replace | unchanged
+    rows_add: int
+    rows_replace: int
+    replaces: str | None  # label of the week of the package replaced
+    before: tuple[int, ...]  # the area's 12 cells in the package's week, before
+    after: tuple[int, ...]  # … and after
+    local_rows: int = 0  # records of this area not from packages (typed or imported here)
+
+    @property
+    def action_name(self) -> str:
+        return ACTION_NAMES[self.action]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "unit": {"code": self.unit_code, "name": self.unit_name},
+            "area": self.area,
+            "week": {
+                "key": self.week.key,
+                "label": self.week.label,
+                "start": self.week.start.isoformat(),
+                "end": self.week.end.isoformat(),
+            },
+            "written_at": self.written_at,
+            "action": self.action,
+            "rows_add": self.rows_add,
+            "rows_replace": self.rows_replace,
+            "replaces": self.replaces,
+            "before": list(self.before),
+            "after": list(self.after),
+            "local_rows": self.local_rows,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateSide:
+    record: int
+    area: str
+    source_row: int | None
+    origin_unit: str | None
+
+    @property
+    def where(self) -> str:
+        row = f"第 {self.source_row} 行" if self.source_row else f"记录 #{self.record}"
+        return f"{self.area}{row}"
+
+
+@dataclass(frozen=True, slots=True)
+class CrossDuplicate:
+    """One person registered twice in one duplicate class, in two areas (domain.md §5.3)."""
+
+    name: str
+    id_number: str
+    record_type: str
+    kept: DuplicateSide
+    duplicate: DuplicateSide
+
+    @property
+    def message(self) -> str:
+        what = {
+            RecordType.NEW.value: "新就业",
+            RecordType.PLACEMENT.value: "去产能安置",
+            RecordType.ATTRITION.value: "自然减员",
+        }.get(self.record_type, self.record_type)
+        return (
+            f"{self.name}（{self.id_number}）在{self.kept.where}和{self.duplicate.where}"
+            f"都登记了{what}：保留{self.kept.where}，{self.duplicate.where}为重复"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        def side(s: DuplicateSide) -> dict[str, Any]:
+            return {
+                "record": s.record,
+                "area": s.area,
+                "source_row": s.source_row,
+                "origin_unit": s.origin_unit,
+            }
+
+        return {
+            "name": self.name,
+            "id_number": self.id_number,
+            "record_type": self.record_type,
+            "kept": side(self.kept),
+            "duplicate": side(self.duplicate),
+            "message": self.message,
+        }
+
+
+@dataclass
+class MergeResult:
+    dry_run: bool
+    packages: list[PackagePlan] = field(default_factory=list)
+    duplicates: list[CrossDuplicate] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(p.action != "unchanged" for p in self.packages)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "committed": not self.dry_run and self.changed,
+            "packages": [p.as_json() for p in self.packages],
+            "cross_area_duplicates": [d.as_json() for d in self.duplicates],
+        }
+
+
+# --- Failures remembered in memory --------------------------------------------------------------
+
+_failures: dict[str, list[Failure]] = {}
+_failures_lock = threading.Lock()
+
+
+def _db_key(session: Session) -> str:
+    path = str(session.db.path)
+    return path if path == ":memory:" else str(Path(path).resolve())
+
+
+def _remember(session: Session, failures: Sequence[Failure]) -> None:
+    with _failures_lock:
+        _failures.setdefault(_db_key(session), []).extend(failures)
+
+
+def recent_failures(session: Session) -> list[Failure]:
+    """Files that failed a check in this process, for this database, oldest first."""
+    with _failures_lock:
+        return list(_failures.get(_db_key(session), []))
+
+
+def forget_failures(session: Session) -> None:
+    with _failures_lock:
+        _failures.pop(_db_key(session), None)
+
+
+# --- The merge -------------------------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def _password_for(
+    path: Path, password: str | None, passwords: Mapping[str, str] | None
+) -> str | None:
+    if passwords:
+        for key in (str(path), str(path.resolve()), path.name):
+            if key in passwords:
+                return passwords[key]
+    return password
+
+
+def merge_packages(
+    session: Session,
+    paths: Sequence[Path | str],
+    *,
+    dry_run: bool = False,
+    password: str | None = None,
+    passwords: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> MergeResult:
+    """Merge packages of subordinate units into this unit's ledger, all or nothing.
+
+    Args:
+        session: this (city) unit's ledger.
+        paths: the package files.
+        dry_run: do everything, report it, change nothing.
+        password: the password of every encrypted file (unless in ``passwords``).
+        passwords: passwords by path (as given, resolved, or file name).
+        progress: ``progress(done, total)`` in files.
+        cancelled: when it turns True the merge stops and nothing is stored.
+
+    Returns:
+        What each package does (did), and the duplicates across areas after the merge.
+
+    Raises:
+        MergeRefused: a file failed (every failure is listed) or the unit cannot merge;
+            the database is unchanged.
+    """
+    unit = session.unit
+    if unit.level == Level.COUNTY:
+        raise MergeRefused(f"{unit.name}是县级单位，不能合并上报文件（合并由市级单位进行）")
+    if not paths:
+        raise MergeRefused("没有选择要合并的上报文件")
+    failures: list[Failure] = []
+    opened: list[tuple[Package, str | None]] = []
+    total = len(paths) * 2
+    for i, raw in enumerate(paths):
+        path = Path(raw)
+        secret = _password_for(path, password, passwords)
+        try:
+            opened.append((open_package(path, secret), secret))
+        except PackageError as exc:
+            failures.append(Failure(path.name, str(exc), now_text()))
+        if progress:
+            progress(i + 1, total)
+    # A later week (or the same week written later) replaces an earlier one of the same unit.
+    opened.sort(key=lambda item: (item[0].head.week.end, item[0].head.written_at))
+    result = MergeResult(dry_run)
+    if not dry_run and not failures:
+        session.backup("merge")  # a copy beside the database before it changes
+    try:
+        with session.db.transaction():
+            judges = _judges(opened, cancelled)
+            try:
+                for i, ((pkg, _secret), judged) in enumerate(zip(opened, judges, strict=True)):
+                    if cancelled and cancelled():
+                        raise MergeRefused("合并已取消，数据库未做任何改动")
+                    try:
+                        plan = _merge_one(session, pkg, judged)
+                    except PackageError as exc:
+                        h = pkg.head
+                        failures.append(
+                            Failure(
+                                pkg.name, str(exc), now_text(), h.unit.code, h.unit.name, h.week
+                            )
+                        )
+                    else:
+                        result.packages.append(plan)
+                    if progress:
+                        progress(len(paths) + i + 1, total)
+            finally:
+                judges.close()
+            if failures:
+                raise MergeRefused(_refusal_text(failures), failures)
+            result.duplicates = cross_area_duplicates(session)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except MergeRefused as exc:
+        _remember(session, exc.failures)
+        raise
+    return result
+
+
+#: Judge packages in worker processes when there is this much to read (and two cores).
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024
+WORKERS = 2
+
+Judge = Callable[[], JudgedPackage]
+
+
+def _judges(
+    opened: Sequence[tuple[Package, str | None]], cancelled: Callable[[], bool] | None
+) -> Generator[Judge, None, None]:
+    """For each package in order, a call that returns it judged (or raises PackageError).
+
+    Reading, hashing and judging the rows is pure work on the file: for a
+    large merge it runs ahead in ``WORKERS`` worker processes (spawned: safe
+    from the window's worker thread, and in the Windows bundle), a few
+    packages at a time, while this process checks the tables and writes.
+    """
+    size = 0
+    for pkg, _ in opened:
+        with contextlib.suppress(OSError):
+            size += pkg.path.stat().st_size
+    if len(opened) < 2 or size < PARALLEL_FROM_BYTES or (os.cpu_count() or 1) < 2:
+        for pkg, _ in opened:
+            yield functools.partial(judge_package, pkg, cancelled=cancelled)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+        queue = iter(opened)
+        pending: deque[Future[JudgedPackage]] = deque()
+
+        def submit_next() -> None:
+            item = next(queue, None)
+            if item is not None:
+                pending.append(pool.submit(judge_file, str(item[0].path), item[1]))
+
+        for _ in range(WORKERS + 1):
+            submit_next()
+        try:
+            while pending:
+                future = pending.popleft()
+                submit_next()
+                yield future.result
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _refusal_text(failures: Sequence[Failure]) -> str:
+    lines = [f"合并未进行，数据库未做任何改动。{len(failures)}个文件未通过检查："]
+    lines += [f"- {f.message}" for f in failures]
+    return "\n".join(lines)
+
+
+def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
+    """Check one package against this unit, verify it and store its rows.
+
+    The checks against this unit come first (they need only the 说明); then
+    the judged rows and 账表一致. The caller holds the transaction.
+    """
+    conn = session.db.conn
+    head = pkg.head
+    unit = session.unit
+    areas = {a.code: (i, a) for i, a in ledger.list_areas(conn) if a.code and not a.is_self}
+    if head.unit.code not in areas:
+        raise PackageError(
+            f"文件“{pkg.name}”的填报单位{head.unit.name}（{head.unit.code}）"
+            f"不是{unit.name}的下属地区，不能合并"
+        )
+    area_id, area = areas[head.unit.code]
+    earlier = packages_sql.import_by_hash(conn, head.sha256)
+    active = packages_sql.active_package(conn, head.unit.code, head.week.year)
+    plan_head = _PlanHead(pkg.name, head, area.name)
+    if active is not None and active.sha256 == head.sha256:
+        cells = _area_cells(session, head.week, area.name)
+        return plan_head.plan("unchanged", 0, 0, None, cells, cells, 0)
+    if earlier is not None:
+        when, kind = earlier[1], earlier[2]
+        if kind == "merge":
+            raise PackageError(
+                f"文件“{pkg.name}”已于{when}合并过，后来已被{head.unit.name}更新的文件替换，不能再合并"
+            )
+        raise PackageError(
+            f"文件“{pkg.name}”的内容已于{when}作为台账导入本单位（文件名：{earlier[0]}），"
+            "再合并会重复计数"
+        )
+    if active is not None and (active.week_end, active.written_at) > (
+        head.week.end.isoformat(),
+        head.written_at,
+    ):
+        same = active.week_key == head.week.key
+        raise PackageError(
+            f"{head.unit.name}已合并{active.week_label}的上报文件（{active.file_name}，"
+            f"导出于{active.written_at}），文件“{pkg.name}”是"
+            + (
+                f"同一周次中更早导出的文件（{head.written_at}）"
+                if same
+                else f"更早的{head.week.label}"
+            )
+            + "，不能用它替换"
+        )
+    rows = judged()
+    verified = VerifiedPackage(head, rows.rows, check_table(rows, operator=session.operator))
+    before = _area_cells(session, head.week, area.name)
+    replaced = 0
+    if active is not None:
+        replaced = packages_sql.delete_package_records(conn, active.id)
+        packages_sql.mark_superseded(conn, active.id)
+    import_id = ledger.add_import(
+        conn,
+        file_name=pkg.name,
+        sha256=head.sha256,
+        sheet="实名台账",
+        operator=session.operator,
+        row_count=len(verified.rows),
+        kind="merge",
+    )
+    package_id = packages_sql.add_package(
+        conn,
+        unit_code=head.unit.code,
+        unit_name=head.unit.name,
+        level=head.unit.level.value,
+        year=head.week.year,
+        week_key=head.week.key,
+        week_label=head.week.label,
+        week_start=head.week.start.isoformat(),
+        week_end=head.week.end.isoformat(),
+        written_at=head.written_at,
+        app_version=head.app_version,
+        file_name=pkg.name,
+        sha256=head.sha256,
+        digest=head.digest,
+        operator=session.operator,
+        row_count=len(verified.rows),
+        import_id=import_id,
+    )
+    if active is not None:
+        packages_sql.set_superseded_by(conn, active.id, package_id)
+    n = store_rows(
+        conn,
+        _city_rows(verified, area_id, area.name),
+        import_id=import_id,
+        origin_unit=head.unit.code,
+        package_id=package_id,
+        operator=session.operator,
+        removal_message=f"由{head.unit.name}剔除（上报文件）",
+    )
+    ledger.finish_import(conn, import_id, n, 0)
+    after = _area_cells(session, head.week, area.name)
+    local = packages_sql.local_records_in_area(conn, area_id)
+    action = "replace" if active is not None else "new"
+    return plan_head.plan(
+        action, n, replaced, active.week_label if active else None, before, after, local
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanHead:
+    file: str
+    head: PackageHead
+    area: str
+
+    def plan(
+        self,
+        action: str,
+        add: int,
+        replace: int,
+        replaces: str | None,
+        before: tuple[int, ...],
+        after: tuple[int, ...],
+        local: int,
+    ) -> PackagePlan:
+        h = self.head
+        return PackagePlan(
+            self.file,
+            h.unit.code,
+            h.unit.name,
+            self.area,
+            h.week,
+            h.written_at,
+            action,
+            add,
+            replace,
+            replaces,
+            before,
+            after,
+            local,
+        )
+
+
+def _area_cells(session: Session, week: Week, area_name: str) -> tuple[int, ...]:
+    for row in compute(session, week).rows:
+        if row.name == area_name:
+            return row.cells
+    return (0,) * 12
+
+
+def _city_rows(
+    verified: VerifiedPackage, area_id: int, area_name: str
+) -> Iterator[packages_sql.MergedRow]:
+    """The package's rows as this unit stores them.
+
+    A row the unit counts goes to this unit's row of that area, its 所属地区
+    written as that area's name (so that re-judging the ledger here, or this
+    unit's own package one level up, finds the same area). A row the unit
+    does not count (its area unknown there) stays uncounted, its 所属地区 kept
+    with the unit's name added, so that no area here can match it.
+    """
+    unit_name = verified.head.unit.name
+    for values, findings, removed_on, reason, note in verified.rows:
+        row = list(values)
+        if row[_AREA_ID] is None:
+            raw = str(row[_AREA_RAW] or "")
+            row[_AREA_RAW] = f"{raw}（{unit_name}）" if raw else ""
+        else:
+            row[_AREA_ID] = area_id
+            row[_AREA_RAW] = area_name
+        yield tuple(row), findings, removed_on, reason, note
+
+
+# --- After the merge -------------------------------------------------------------------------------
+
+
+def cross_area_duplicates(session: Session) -> list[CrossDuplicate]:
+    """Duplicates (domain.md §5.3) whose two records lie in different areas or units.
+
+    The self-check finds them too (it runs on every record); this names both
+    sides, for the city's view of what no county could see alone.
+    """
+    conn = session.db.conn
+    losers = ledger.duplicate_losers(conn)
+    if not losers:
+        return []
+    brief = ledger.record_brief(conn, sorted({i for pair in losers for i in pair}))
+    out: list[CrossDuplicate] = []
+    for loser, keeper in losers:
+        me, kept = brief[loser], brief[keeper]
+        if me["area_id"] == kept["area_id"] and me["origin_unit"] == kept["origin_unit"]:
+            continue
+        out.append(
+            CrossDuplicate(
+                me["name"],
+                me["id_number"],
+                me["record_type"],
+                _side(keeper, kept),
+                _side(loser, me),
+            )
+        )
+    return out
+
+
+def _side(record_id: int, brief: dict[str, Any]) -> DuplicateSide:
+    return DuplicateSide(
+        record_id, str(brief["area"] or ""), brief["source_row"], brief["origin_unit"]
+    )
+
+
+# --- Completeness ----------------------------------------------------------------------------------
+
+STATUS_NAMES = {
+    "delivered": "已报送",
+    "late": "迟报",
+    "missing": "未报送",
+    "failed": "未通过检查",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AreaStatus:
+    """Whether a subordinate area's package for a week is here (completeness view)."""
+
+    code: str
+    name: str
+    status: str  # delivered | late | missing | failed
+    package_week: str | None = None  # label of the week of the package that covers it
+    received_at: str | None = None
+    file_name: str | None = None
+    rows: int | None = None
+    message: str = ""
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "status": self.status,
+            "status_name": self.status_name,
+            "package_week": self.package_week,
+            "received_at": self.received_at,
+            "file": self.file_name,
+            "rows": self.rows,
+            "message": self.message,
+        }
+
+
+def completeness(
+    session: Session, week: Week, failures: Sequence[Failure] | None = None
+) -> list[AreaStatus]:
+    """For each subordinate area: its package for ``week`` delivered, late, missing or failed.
+
+    A package covers the week when it is of the same year and its week ends
+    on or after this one's end (a later package carries the whole year so
+    far). The earliest such package received decides: delivered when
+    received on or before the week's last day (its Friday), late after.
+    Without one, a file of that unit that failed a check in this process
+    (``failures``, default: those remembered) and was meant to cover the week
+    makes it failed; otherwise it is missing.
+    """
+    conn = session.db.conn
+    subs = [a for _, a in ledger.list_areas(conn) if not a.is_self]
+    codes = [a.code for a in subs if a.code]
+    packages = packages_sql.packages_of_units(conn, codes, week.year)
+    fails = recent_failures(session) if failures is None else list(failures)
+    end = week.end.isoformat()
+    out: list[AreaStatus] = []
+    for area in subs:
+        covering = sorted(
+            (p for p in packages if p.unit_code == area.code and p.week_end >= end),
+            key=lambda p: (p.received_at, p.id),
+        )
+        failed = [
+            f
+            for f in fails
+            if f.unit_code and f.unit_code == area.code and _failure_covers(f, week)
+        ]
+        if covering:
+            first = covering[0]
+            status = "delivered" if first.received_at[:10] <= end else "late"
+            note = f"之后有文件未通过检查：{failed[-1].message}" if failed else ""
+            out.append(
+                AreaStatus(
+                    area.code,
+                    area.name,
+                    status,
+                    first.week_label,
+                    first.received_at,
+                    first.file_name,
+                    first.row_count,
+                    note,
+                )
+            )
+        elif failed:
+            f = failed[-1]
+            out.append(
+                AreaStatus(
+                    area.code,
+                    area.name,
+                    "failed",
+                    f.week.label if f.week else None,
+                    f.at,
+                    f.file,
+                    None,
+                    f.message,
+                )
+            )
+        else:
+            out.append(AreaStatus(area.code, area.name, "missing"))
+    return out
+
+
+def _failure_covers(failure: Failure, week: Week) -> bool:
+    return failure.week is None or (failure.week.year == week.year and failure.week.end >= week.end)

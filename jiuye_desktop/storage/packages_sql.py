@@ -1,0 +1,250 @@
+"""All SQL about export packages: the rows a package carries, and packages merged from below.
+
+The export side reads the unit's ledger of a year up to a day, each record with
+its area's name and its removal as of that day. The merge side keeps the
+``packages`` log (migration 0003) and the merged copies in ``records``
+(``origin_unit``, ``package_id``), which it inserts with their removal state
+and deletes again when a newer package of the same unit replaces them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .db import now_text
+from .ledger import RECORD_COLUMNS
+
+# --- The export side -------------------------------------------------------------------------
+
+
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """Reads inside see one state of the database (a deferred transaction), unless the
+    connection is in a transaction already."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+_LEDGER_SQL = (
+    "SELECT "
+    + ", ".join("r." + c for c in RECORD_COLUMNS)
+    + """, a.name,
+       CASE WHEN r.removed_on <= :end THEN r.removed_on END,
+       CASE WHEN r.removed_on <= :end THEN r.removal_reason END,
+       CASE WHEN r.removed_on <= :end THEN (
+           SELECT m.message || CASE WHEN m.message != '' AND m.note != '' THEN '；' ELSE '' END
+                  || m.note
+           FROM removals m WHERE m.record_id = r.id AND m.restored_at IS NULL
+           ORDER BY m.id DESC LIMIT 1) END
+    FROM records r LEFT JOIN areas a ON a.id = r.area_id
+    WHERE r.registered_on >= :start AND r.registered_on <= :end
+    ORDER BY r.id"""
+)
+
+
+def ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> Iterator[tuple[Any, ...]]:
+    """Records registered from ``start`` to ``end``, in the order they were entered.
+
+    Each row: the values of ``ledger.RECORD_COLUMNS``, then the area's name
+    (None when the area is unknown), the removal date, reason and note (message
+    and note joined) of a removal dated on or before ``end`` (else None).
+    """
+    return conn.execute(_LEDGER_SQL, {"start": start, "end": end})
+
+
+def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM records WHERE registered_on >= ? AND registered_on <= ?",
+        (start, end),
+    ).fetchone()
+    return int(row[0])
+
+
+# --- Merged records --------------------------------------------------------------------------
+
+#: A merged row: the ``ledger.to_row`` values (``RECORD_COLUMNS`` then
+#: ``DERIVED_COLUMNS``), its own findings (kind, field, message), and its
+#: removal (date, reason, note) or three Nones.
+MergedRow = tuple[tuple[Any, ...], list[tuple[str, str, str]], str | None, str | None, str | None]
+
+
+def next_record_id(conn: sqlite3.Connection) -> int:
+    """The id the next inserted record gets (ids are consecutive inside one transaction
+    with one writer, as ``ledger.insert_rows`` assumes)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetchone()[0])
+
+
+def set_package_id(conn: sqlite3.Connection, first: int, last: int, package_id: int) -> None:
+    """Link the records ``first``…``last`` to the package they came in."""
+    conn.execute(
+        "UPDATE records SET package_id = ? WHERE id BETWEEN ? AND ?", (package_id, first, last)
+    )
+
+
+def _tables_referencing_records(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, column) of every foreign key to ``records``, whoever's migration made it."""
+    rows = conn.execute(
+        'SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f '
+        "WHERE m.type = 'table' AND f.\"table\" = 'records' ORDER BY m.name"
+    ).fetchall()
+    return [(str(t), str(c)) for t, c in rows]
+
+
+def delete_package_records(conn: sqlite3.Connection, package_id: int) -> int:
+    """Delete the merged copies a package brought, and what hangs on them; returns how many.
+
+    The tally triggers of migration 0002 take them out of the weekly table.
+    """
+    ids = "SELECT id FROM records WHERE package_id = :p"
+    for table, column in _tables_referencing_records(conn):
+        if table == "records":
+            continue
+        conn.execute(f'DELETE FROM "{table}" WHERE "{column}" IN ({ids})', {"p": package_id})
+    cur = conn.execute("DELETE FROM records WHERE package_id = :p", {"p": package_id})
+    return int(cur.rowcount)
+
+
+def local_records_in_area(conn: sqlite3.Connection, area_id: int) -> int:
+    """Records of an area that did not come in a package (typed or imported here)."""
+    row = conn.execute(
+        "SELECT count(*) FROM records WHERE area_id = ? AND package_id IS NULL", (area_id,)
+    ).fetchone()
+    return int(row[0])
+
+
+# --- The package log -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRow:
+    """A row of the ``packages`` log."""
+
+    id: int
+    unit_code: str
+    unit_name: str
+    level: str
+    year: int
+    week_key: str
+    week_label: str
+    week_start: str
+    week_end: str
+    written_at: str
+    app_version: str
+    file_name: str
+    sha256: str
+    digest: str
+    received_at: str
+    operator: str
+    row_count: int
+    import_id: int | None
+    status: str
+    superseded_by: int | None
+
+
+_PACKAGE_COLUMNS = (
+    "id, unit_code, unit_name, level, year, week_key, week_label, week_start, week_end, "
+    "written_at, app_version, file_name, sha256, digest, received_at, operator, row_count, "
+    "import_id, status, superseded_by"
+)
+
+
+def _packages(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[PackageRow]:
+    sql = f"SELECT {_PACKAGE_COLUMNS} FROM packages WHERE {where} ORDER BY id"
+    return [PackageRow(*row) for row in conn.execute(sql, params)]
+
+
+def active_package(conn: sqlite3.Connection, unit_code: str, year: int) -> PackageRow | None:
+    """The package of a unit and year whose copies are in the ledger now, if any."""
+    found = _packages(conn, "unit_code = ? AND year = ? AND status = 'active'", (unit_code, year))
+    return found[0] if found else None
+
+
+def packages_of_units(
+    conn: sqlite3.Connection, unit_codes: Sequence[str], year: int
+) -> list[PackageRow]:
+    """Every package (active or superseded) of these units for a year, in order received."""
+    if not unit_codes:
+        return []
+    marks = ", ".join("?" * len(unit_codes))
+    return _packages(conn, f"unit_code IN ({marks}) AND year = ?", (*unit_codes, year))
+
+
+def list_packages(conn: sqlite3.Connection) -> list[PackageRow]:
+    return _packages(conn, "1", ())
+
+
+def add_package(
+    conn: sqlite3.Connection,
+    *,
+    unit_code: str,
+    unit_name: str,
+    level: str,
+    year: int,
+    week_key: str,
+    week_label: str,
+    week_start: str,
+    week_end: str,
+    written_at: str,
+    app_version: str,
+    file_name: str,
+    sha256: str,
+    digest: str,
+    operator: str,
+    row_count: int,
+    import_id: int | None,
+) -> int:
+    """Log a package as the active one of its unit and year; returns its id."""
+    cur = conn.execute(
+        "INSERT INTO packages (unit_code, unit_name, level, year, week_key, week_label, "
+        "week_start, week_end, written_at, app_version, file_name, sha256, digest, "
+        "received_at, operator, row_count, import_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
+        (
+            unit_code,
+            unit_name,
+            level,
+            year,
+            week_key,
+            week_label,
+            week_start,
+            week_end,
+            written_at,
+            app_version,
+            file_name,
+            sha256,
+            digest,
+            now_text(),
+            operator,
+            row_count,
+            import_id,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def mark_superseded(conn: sqlite3.Connection, package_id: int) -> None:
+    """Take a package out of the active slot (before its successor is logged)."""
+    conn.execute("UPDATE packages SET status = 'superseded' WHERE id = ?", (package_id,))
+
+
+def set_superseded_by(conn: sqlite3.Connection, package_id: int, successor: int) -> None:
+    conn.execute("UPDATE packages SET superseded_by = ? WHERE id = ?", (successor, package_id))
+
+
+def import_by_hash(conn: sqlite3.Connection, sha256: str) -> tuple[str, str, str] | None:
+    """(file name, when, kind) of the import or merge of a file with this content, if any."""
+    row = conn.execute(
+        "SELECT file_name, imported_at, kind FROM imports WHERE sha256 = ?", (sha256,)
+    ).fetchone()
+    return (str(row[0]), str(row[1]), str(row[2])) if row else None

@@ -1,0 +1,116 @@
+"""The weekly screen's 导出Excel/导出PDF/打印 and the self-check screen's report button."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QFileDialog, QPushButton
+from pytestqt.qtbot import QtBot
+
+from jiuye_desktop import weekly
+from jiuye_desktop.exports.annex1_pdf import annex1_pdf_bytes
+from jiuye_desktop.exports.raster import pdf_page_images
+from jiuye_desktop.weeks import week_from_key
+from ui import export_actions, ops
+from ui.printing import make_printer, page_qimages, paint_pages
+from ui.selfcheck_view import SelfCheckView
+from ui.state import AppState
+from ui.weekly_view import WeeklyView
+
+
+def _button(widget, text: str) -> QPushButton:
+    found = [b for b in widget.findChildren(QPushButton) if b.text() == text]
+    assert len(found) == 1, text
+    return found[0]
+
+
+def _save_to(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+
+
+def test_weekly_export_buttons_write_the_shown_week(
+    qtbot: QtBot, sample_state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = WeeklyView(sample_state)
+    qtbot.addWidget(view)
+    export_actions.attach(view, sample_state)
+    view.set_week(week_from_key("2017-11-2"))
+    target = tmp_path / "附件1.xlsx"
+    _save_to(monkeypatch, target)
+    _button(view, "导出Excel…").click()
+    qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=20000)
+    ws = openpyxl.load_workbook(target)["附件1"]
+    table = weekly.compute(sample_state.session, view.week)
+    rows = {r[0]: list(r[1:13]) for r in ws.iter_rows(values_only=True) if r[0] in ("合计", "魏都区")}
+    assert rows["合计"] == list(table.total)
+    assert rows["魏都区"] == list(next(r.cells for r in table.rows if r.name == "魏都区"))
+
+    pdf = tmp_path / "附件1.pdf"
+    _save_to(monkeypatch, pdf)
+    _button(view, "导出PDF…").click()
+    qtbot.waitUntil(lambda: pdf.exists() and ops.active_count() == 0, timeout=20000)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_printing_gives_the_page_of_the_pdf(sample_state: AppState, tmp_path: Path) -> None:
+    week = week_from_key("2017-11-2")
+    data = annex1_pdf_bytes(sample_state.session, week)
+    images = page_qimages(data, dpi=100)
+    assert len(images) == 1 and images[0].width() > images[0].height()  # one landscape page
+    printer = make_printer(images)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    paint_pages(printer, images)
+    printed = pdf_page_images(out.read_bytes(), dpi=40)
+    original = pdf_page_images(data, dpi=40)
+    assert len(printed) == 1
+    # The printed page shows the same picture as the exported one (small margins differ).
+    a = printed[0].convert("L").resize((200, 140))
+    b = original[0].convert("L").resize((200, 140))
+    diff = sum(abs(x - y) for x, y in zip(a.tobytes(), b.tobytes(), strict=True)) / (200 * 140)
+    assert diff < 12, diff
+    blank = sum(abs(255 - x) for x in a.tobytes()) / (200 * 140)
+    assert blank > 5  # not an empty page
+
+
+def test_selfcheck_report_button(
+    qtbot: QtBot, sample_state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = SelfCheckView(sample_state)
+    qtbot.addWidget(view)
+    export_actions.attach(view, sample_state)
+    target = tmp_path / "自查报告.pdf"
+    _save_to(monkeypatch, target)
+    _button(view, "生成自查报告…").click()
+    qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=30000)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
+        assert "自查" in text and "许昌市" in text
+
+
+def test_upward_package_button(
+    qtbot: QtBot, sample_state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from jiuye_desktop.package import open_package, verify_package
+
+    view = WeeklyView(sample_state)
+    qtbot.addWidget(view)
+    export_actions.attach(view, sample_state)
+    view.set_week(week_from_key("2017-11-2"))
+    target = tmp_path / "上报.xlsx"
+    _save_to(monkeypatch, target)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    _button(view, "导出上报文件…").click()
+    qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=30000)
+    verified = verify_package(open_package(target))
+    assert verified.table.week == view.week
+    assert verified.table.total == weekly.compute(sample_state.session, view.week).total
+    assert 0 < len(verified.rows) < 630  # the records registered up to that Friday

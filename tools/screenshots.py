@@ -1,0 +1,278 @@
+"""Save a PNG of every screen at 1366×768 with the shipped font into ``docs/screenshots/``.
+
+Builds a demo ledger (许昌市, 20,000 records of 2017) in a temporary folder, opens
+the real window on the offscreen platform and grabs each page and dialog.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--records N] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("JIUYE_OPERATOR", "张丽")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from jiuye_desktop.demo_loader import load_demo  # noqa: E402
+from jiuye_desktop.domain import Level  # noqa: E402
+from jiuye_desktop.selfcheck import remove_selected  # noqa: E402
+from jiuye_desktop.service import Session, init_database  # noqa: E402
+from jiuye_desktop.weeks import week_of  # noqa: E402
+from ui.app import configure_application  # noqa: E402
+from ui.state import AppState  # noqa: E402
+
+SIZE = (1366, 768)
+SAMPLE = ROOT.parent / "shared" / "samples" / "xuchang-2017-ledger.xlsx"
+
+
+def settle(
+    app: QApplication, seconds: float = 0.3, until: Callable[[], bool] | None = None
+) -> None:
+    """Let Qt paint (and background work finish, when ``until`` says so)."""
+    deadline = time.monotonic() + (60 if until else seconds)
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if until is not None and until():
+            break
+        time.sleep(0.02)
+    app.processEvents()
+
+
+def save(widget: QWidget, out: Path, name: str) -> Path:
+    path = out / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise RuntimeError(f"cannot write {path}")
+    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return path
+
+
+def build_ledger(folder: Path, records: int) -> tuple[Path, Session]:
+    path = folder / "demo.sqlite"
+    session = init_database(path, unit_code="411000", unit_name="许昌市", level=Level.CITY)
+    session.set_profile(
+        {
+            "unit_head": "王建国",
+            "org_head": "李红梅",
+            "contact": "赵磊",
+            "contact_phone": "0374-2961234",
+            "operator": "张丽",
+        }
+    )
+    session.operator = "张丽"
+    load_demo(session, records, year=2017, seed=1)
+    # A little history to show: edits and a removal.
+    for record_id, phone in ((12, "13803741234"), (15, "13937451234")):
+        record, _ = session.judge(_values_of(session, record_id))
+        record.phone = phone
+        session.edit_record(record_id, record)
+    remove_selected(session, [15], "duplicate", dt.date(2017, 11, 20), note="与魏都区记录重复")
+    session.set_image("seal", seal_png())
+    return path, session
+
+
+def seal_png() -> bytes:
+    """A red demo seal: ring, star and the unit's name."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
+
+    from jiuye_desktop.resources import FONT_FAMILY
+
+    size = 240
+    image = QImage(size, size, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    red = QColor("#d42a2a")
+    painter.setPen(QPen(red, 9))
+    painter.drawEllipse(QRectF(10, 10, size - 20, size - 20))
+    import math
+
+    star = QPolygonF(
+        [
+            QPointF(
+                size / 2 + (42 if i % 2 == 0 else 17) * math.sin(i * math.pi / 5),
+                size / 2 - (42 if i % 2 == 0 else 17) * math.cos(i * math.pi / 5),
+            )
+            for i in range(10)
+        ]
+    )
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(red)
+    painter.drawPolygon(star)
+    painter.setPen(red)
+    painter.setFont(QFont(FONT_FAMILY, 20, QFont.Weight.Bold))
+    painter.drawText(QRectF(0, 150, size, 40), Qt.AlignmentFlag.AlignHCenter, "示例公章")
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def _values_of(session: Session, record_id: int) -> dict[str, object]:
+    from jiuye_desktop import browse
+
+    return dict(browse.record_form_values(session.db.conn, record_id) or {})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20000)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory(prefix="jiuye-shots-") as tmp:
+        folder = Path(tmp)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+        configure_application(app)
+        print(f"building a demo ledger of {args.records} records …")
+        path, session = build_ledger(folder, args.records)
+        try:
+            shoot(app, AppState(path, session), out, folder)
+        finally:
+            session.close()
+    return 0
+
+
+def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
+    from jiuye_desktop.browse import BrowseQuery, Status
+    from ui.history_dialog import HistoryDialog
+    from ui.main_window import MainWindow, Page
+    from ui.setup_dialog import SetupDialog
+
+    window = MainWindow(state)
+    window.resize(*SIZE)
+    window.show()
+    settle(app)
+    print("screens:")
+    save(window, out, "01-ledger")
+
+    ledger = window.ledger
+    ledger.search_edit.setText("王")
+    ledger.type_combo.setCurrentIndex(ledger.type_combo.findData("新就业"))
+    ledger.kind_combo.setCurrentIndex(ledger.kind_combo.findData("invalid"))
+    ledger._on_search_now()
+    settle(app)
+    save(window, out, "02-ledger-search-filter")
+    ledger.clear_filters()
+    ledger.apply_query(BrowseQuery(status=Status.REMOVED))
+    settle(app)
+    ledger.clear_filters()
+
+    window.go_to(Page.ENTRY)
+    settle(app)
+    save(window, out, "03-entry-empty")
+
+    # A new record for someone already in the ledger: the duplicate warning and the
+    # core's findings beside the fields.
+    form = window.entry
+    conn = state.session.db.conn
+    existing = conn.execute(
+        "SELECT id_number FROM records WHERE record_type = '新就业' AND id_ok = 1 "
+        "AND removed_on IS NULL AND registered_on >= '2017-06-01' LIMIT 1"
+    ).fetchone()[0]
+    values = {
+        "公民身份号码": existing,
+        "姓名": "王小丽",
+        "所属地区": "魏都区",
+        "联系电话": "1380374",
+        "登记类型": "新就业",
+        "就业（减员）日期": "2017-11-06",
+        "就业形式": "单位就业",
+        "就业单位名称": "许昌瑞贝卡发制品股份有限公司",
+        "就业困难人员": "是",
+        "登记日期": "2017-11-08",
+    }
+    for header, text in values.items():
+        widget = form.inputs[header]
+        if hasattr(widget, "set_value"):
+            widget.set_value(text)  # type: ignore[union-attr]
+        else:
+            widget.setText(text)  # type: ignore[union-attr]
+        form._on_field_changed(header)
+        form._touched.add(header)
+    form._check_id(commit=True)
+    form._judge_now()
+    settle(app)
+    save(window, out, "04-entry-duplicate-warning")
+    form.clear()
+    form._dirty = False
+
+    window.open_record(12)
+    settle(app)
+    save(window, out, "05-entry-edit")
+    form.clear()
+    form._dirty = False
+
+    window.go_to(Page.WEEKLY)
+    weekly = window.page(Page.WEEKLY)
+    if hasattr(weekly, "set_week"):
+        weekly.set_week(week_of(dt.date(2017, 11, 10)))  # type: ignore[attr-defined]
+    settle(app, 0.5)
+    save(window, out, "06-weekly")
+
+    window.go_to(Page.SELFCHECK)
+    check = window.page(Page.SELFCHECK)
+    settle(app, 0.3)
+    if check.result is None and not check.busy:  # type: ignore[attr-defined]
+        check.run_check()  # type: ignore[attr-defined]
+    settle(app, until=lambda: getattr(check, "result", None) is not None and not check.busy)  # type: ignore[attr-defined]
+    settle(app, 0.3)
+    save(window, out, "07-selfcheck")
+
+    window.go_to(Page.IMPORT)
+    importer = window.page(Page.IMPORT)
+    if SAMPLE.exists() and hasattr(importer, "load_file"):
+        importer.load_file(SAMPLE)  # type: ignore[attr-defined]
+        settle(app, until=lambda: importer.preview is not None and not importer.busy)  # type: ignore[attr-defined]
+    settle(app, 0.3)
+    save(window, out, "08-import")
+
+    window.go_to(Page.MERGE)
+    merge = window.page(Page.MERGE)
+    if hasattr(merge, "set_week"):
+        merge.set_week(week_of(dt.date(2017, 11, 10)))  # type: ignore[attr-defined]
+    settle(app, 0.5)
+    save(window, out, "09-merge")
+
+    history = HistoryDialog(state, 15, window)
+    history.show()
+    settle(app)
+    save(history, out, "10-history")
+    history.close()
+
+    settings = SetupDialog.for_session(state.session, window)
+    settings.show()
+    settle(app)
+    save(settings, out, "11-settings")
+    settings.close()
+
+    first_run = SetupDialog.for_new_database(folder / "new.sqlite")
+    first_run.show()
+    first_run.choose_unit("411000")
+    settle(app)
+    save(first_run, out, "12-first-run-setup")
+    first_run.close()
+    window.entry._dirty = False
+    window.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,663 @@
+"""The keyboard-first record form: Enter or Tab moves on, Ctrl+S saves, Esc cancels.
+
+The ID comes first: it is normalised (a 15-digit ID upgraded), 性别 is filled
+from it, and if the person already has a record this year the form says so at
+once with a link to it. The fields shown follow 登记类型 and the flags
+(``browse.form_fields``); the core's findings (``Session.judge``) appear
+beside the fields as the clerk types. Saving is allowed with findings (the
+self-check deals with them) but not with an unreadable ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QCompleter,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jiuye_desktop import browse
+from jiuye_desktop.browse import DATE_FIELDS, FORM_CHOICES, FORM_FIELDS, FREE_TEXT_FIELDS
+from jiuye_desktop.domain import FINDING_KIND_NAMES, Finding, FindingKind
+from jiuye_desktop.storage.db import StorageError
+from jiuye_desktop.validation import normalize_id_text, normalize_yes_no, parse_date
+from ui.state import AppState
+from ui.widgets import KIND_COLORS, MUTED_COLOR, ChoiceBox, EnterMovesOn, show_storage_error
+
+#: The first field of the second column: the registration and what its type asks for.
+SECOND_COLUMN_FROM = "登记类型"
+PLACEHOLDERS = {
+    "公民身份号码": "18位，15位旧号码自动升级",
+    "就业（减员）日期": "如 2017-11-03",
+    "登记日期": "默认今天",
+    "联系电话": "手机或固定电话",
+    "统一社会信用代码": "18位，可不填",
+    "就业单位名称": "输入开头几个字可选已有单位",
+}
+_KIND_RANK = {"invalid": 0, "duplicate": 0, "incomplete": 1, "warning": 2}
+
+
+def _color_html(kind: str) -> str:
+    return KIND_COLORS.get(kind, MUTED_COLOR).name()
+
+
+class EntryForm(QWidget):
+    """Type a new record or edit one; ``record_saved(id)`` after each save."""
+
+    record_saved = Signal(int)
+    record_opened = Signal(int)
+    cancelled = Signal()
+    status_message = Signal(str)
+
+    JUDGE_DELAY_MS = 150
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.inputs: dict[str, QLineEdit | ChoiceBox] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.messages: dict[str, QLabel] = {}
+        self._editing: int | None = None
+        self._touched: set[str] = set()
+        self._save_tried = False
+        self._loading = False
+        self._dirty = False
+        self._sex_from_id = ""
+        self._upgraded: tuple[str, str, str] | None = None  # (18-digit, 15-digit typed, note)
+        self._shown: tuple[str, ...] = ()
+        self._employer_uscc: dict[str, str] = {}
+        self._judge_timer = QTimer(self)
+        self._judge_timer.setSingleShot(True)
+        self._judge_timer.setInterval(self.JUDGE_DELAY_MS)
+        self._build()
+        self._connect_signals()
+        self.reload_choices()
+        self.clear()
+
+    # --- Building ------------------------------------------------------------------------
+
+    def _make_input(self, header: str) -> QLineEdit | ChoiceBox:
+        if header in FORM_CHOICES or header == "所属地区":
+            normalize: Callable[[str], str] | None = (
+                normalize_yes_no if FORM_CHOICES.get(header) == ("是", "否") else None
+            )
+            box = ChoiceBox(
+                FORM_CHOICES.get(header, ()),
+                free_text=header in FREE_TEXT_FIELDS,
+                normalize=normalize,
+            )
+            box.setMinimumContentsLength(12)
+            return box
+        edit = QLineEdit()
+        edit.setPlaceholderText(PLACEHOLDERS.get(header, ""))
+        return edit
+
+    def _build(self) -> None:
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.removed_label = QLabel()
+        self.removed_label.setStyleSheet(f"color: {KIND_COLORS['invalid'].name()};")
+
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        groups = (QGroupBox("人员信息"), QGroupBox("登记信息"))
+        grids = []
+        for group in groups:
+            grid = QGridLayout(group)
+            grid.setHorizontalSpacing(8)
+            grid.setVerticalSpacing(5)
+            grid.setColumnStretch(2, 1)
+            grid.setColumnMinimumWidth(1, 230)
+            grids.append(grid)
+            columns.addWidget(group, 1, Qt.AlignmentFlag.AlignTop)
+        second = FORM_FIELDS.index(SECOND_COLUMN_FROM)
+        rows = [0, 0]
+        for i, header in enumerate(FORM_FIELDS):
+            col = 0 if i < second else 1
+            grid = grids[col]
+            label = QLabel(header)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            widget = self._make_input(header)
+            widget.setMinimumWidth(230)
+            label.setBuddy(widget)
+            message = QLabel()
+            message.setWordWrap(True)
+            message.setMinimumWidth(170)
+            message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            grid.addWidget(label, rows[col], 0)
+            grid.addWidget(widget, rows[col], 1)
+            grid.addWidget(message, rows[col], 2)
+            rows[col] += 1
+            self.inputs[header], self.labels[header], self.messages[header] = widget, label, message
+            if header == "公民身份号码":
+                self.id_info = QLabel()
+                self.id_info.setStyleSheet(f"color: {MUTED_COLOR.name()};")
+                grid.addWidget(self.id_info, rows[col], 1, 1, 2)
+                rows[col] += 1
+                self.person_label = QLabel()
+                self.person_label.setWordWrap(True)
+                self.person_label.setTextFormat(Qt.TextFormat.RichText)
+                self.person_label.setTextInteractionFlags(
+                    Qt.TextInteractionFlag.LinksAccessibleByMouse
+                )
+                self.person_label.setFrameShape(QFrame.Shape.StyledPanel)
+                self.person_label.setStyleSheet(
+                    "QLabel { background: #fff4e5; border: 1px solid #f0c27a; padding: 4px; }"
+                )
+                grid.addWidget(self.person_label, rows[col], 0, 1, 3)
+                rows[col] += 1
+        for grid, row in zip(grids, rows, strict=True):
+            grid.setRowStretch(row, 1)
+        self.inputs["性别"].setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.inputs["性别"].setToolTip("由身份证号自动填写")
+
+        self.employer_model = QStringListModel(self)
+        self.employer_completer = QCompleter(self.employer_model, self)
+        self.employer_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.employer_completer.setMaxVisibleItems(12)
+        employer = self.inputs["就业单位名称"]
+        assert isinstance(employer, QLineEdit)
+        employer.setCompleter(self.employer_completer)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.save_button.setDefault(True)
+        self.cancel_button = QPushButton("取消 (Esc)")
+        self.history_button = QPushButton("修改历史…")
+        hint = QLabel(
+            "回车或 Tab 到下一项 · 选择项可输入文字或序号（是/否可输 1/0）· Ctrl+S 保存 · Esc 取消"
+        )
+        hint.setStyleSheet(f"color: {MUTED_COLOR.name()};")
+        buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
+        buttons.addWidget(self.history_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addLayout(columns)
+        body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+
+        self.last_saved = QLabel()
+        self.last_saved.setStyleSheet("color: #1e6b32;")
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.removed_label)
+        head.addStretch(1)
+        head.addWidget(self.last_saved)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(head)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+
+        chain: list[QWidget] = [self.inputs[h] for h in FORM_FIELDS if h != "性别"]
+        chain += [self.save_button, self.cancel_button]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        self._enter_filter = EnterMovesOn(self, self._on_enter)
+        for widget in chain + [self.inputs["性别"]]:
+            widget.installEventFilter(self._enter_filter)
+        self._save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
+        self._save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._cancel_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._cancel_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _connect_signals(self) -> None:
+        for header, widget in self.inputs.items():
+            if isinstance(widget, ChoiceBox):
+                widget.value_changed.connect(lambda _t, h=header: self._on_field_changed(h))
+            else:
+                widget.textEdited.connect(lambda _t, h=header: self._on_field_changed(h))
+                widget.editingFinished.connect(lambda h=header: self._on_field_finished(h))
+        id_edit = self._line("公民身份号码")
+        id_edit.textEdited.connect(self._on_id_edited)
+        self._line("就业单位名称").textEdited.connect(self._on_employer_edited)
+        self.employer_completer.activated[str].connect(self._on_employer_chosen)
+        self.person_label.linkActivated.connect(self._on_person_link)
+        self._judge_timer.timeout.connect(self._judge_now)
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.history_button.clicked.connect(self._on_history_clicked)
+        self._save_shortcut.activated.connect(self.save)
+        self._cancel_shortcut.activated.connect(self.cancel)
+
+    def _line(self, header: str) -> QLineEdit:
+        widget = self.inputs[header]
+        assert isinstance(widget, QLineEdit)
+        return widget
+
+    # --- What the window calls -------------------------------------------------------------
+
+    @property
+    def editing(self) -> int | None:
+        """The id of the record being edited, or None for a new record."""
+        return self._editing
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def reload_choices(self) -> None:
+        """Refill the area list (the unit's areas may have changed)."""
+        box = self.inputs["所属地区"]
+        assert isinstance(box, ChoiceBox)
+        box.set_items([name for _, name in browse.area_choices(self.state.session.db.conn)])
+
+    def clear(self) -> None:
+        """An empty form for a new record, focused on the ID."""
+        self._loading = True
+        try:
+            for widget in self.inputs.values():
+                if isinstance(widget, ChoiceBox):
+                    widget.set_value("")
+                else:
+                    widget.clear()
+            self._line("登记日期").setText(dt.date.today().isoformat())
+            areas = self.inputs["所属地区"]
+            assert isinstance(areas, ChoiceBox)
+            if areas.count() == 1:  # a county with no subordinate areas: always 本级
+                areas.set_value(areas.itemText(0))
+        finally:
+            self._loading = False
+        self._editing = None
+        self._touched.clear()
+        self._save_tried = False
+        self._dirty = False
+        self._sex_from_id = ""
+        self._upgraded = None
+        self.title.setText("新增记录")
+        self.removed_label.clear()
+        self.history_button.setVisible(False)
+        self._show_id_info("")
+        self._show_person("")
+        self._update_fields()
+        self._judge_now()
+        self.focus_id()
+
+    def focus_id(self) -> None:
+        id_edit = self._line("公民身份号码")
+        id_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        id_edit.selectAll()
+
+    def load_record(self, record_id: int) -> bool:
+        """Open a stored record for editing; False when it does not exist."""
+        conn = self.state.session.db.conn
+        values = browse.record_form_values(conn, record_id)
+        if values is None:
+            return False
+        self._loading = True
+        try:
+            for header, widget in self.inputs.items():
+                text = values.get(header, "")
+                if isinstance(widget, ChoiceBox):
+                    widget.set_value(text)
+                else:
+                    widget.setText(text)
+        finally:
+            self._loading = False
+        self._editing = record_id
+        self._touched = set(FORM_FIELDS)
+        self._save_tried = False
+        self._dirty = False
+        self._sex_from_id = ""
+        self._upgraded = None
+        self.title.setText(f"修改记录 #{record_id}（{values.get('姓名', '')}）")
+        row = browse.fetch_rows(conn, [record_id]).get(record_id)
+        self.removed_label.setText(row.removal if row and row.removed else "")
+        self.history_button.setVisible(True)
+        self.last_saved.clear()
+        self._update_fields()
+        self._check_id(commit=False)
+        self._judge_now()
+        self._line("姓名").setFocus(Qt.FocusReason.OtherFocusReason)
+        self.record_opened.emit(record_id)
+        return True
+
+    def values(self) -> dict[str, str]:
+        """The values of the fields shown, keyed by template header (empty ones left out)."""
+        out = {}
+        for header in self._shown:
+            text = self._raw(header)
+            if text:
+                out[header] = text
+        if self._upgraded and out.get("公民身份号码") == self._upgraded[0]:
+            out["公民身份号码"] = self._upgraded[1]
+        return out
+
+    def save(self) -> int | None:
+        """Save the record (findings allowed); None when the ID cannot be read or saving failed."""
+        self._commit_all()
+        values = self.values()
+        form_id = browse.read_form_id(values.get("公民身份号码", ""))
+        if not form_id.readable:
+            self._save_tried = True
+            self._judge_now()
+            self._set_message("公民身份号码", [("invalid", form_id.problem)])
+            self.summary.setText(f"未保存：{form_id.problem}")
+            self.focus_id()
+            return None
+        session = self.state.session
+        try:
+            if self._editing is None:
+                record_id, findings = session.add_values(dict(values))
+            else:
+                record, _ = session.judge(dict(values))
+                findings = session.edit_record(self._editing, record)
+                record_id = self._editing
+        except StorageError as exc:
+            show_storage_error(self, exc, "保存失败")
+            return None
+        message = f"已保存记录 #{record_id} {values.get('姓名', '')}"
+        problems = _kind_counts(findings)
+        if problems:
+            message += f"（{problems}，留待自查）"
+        self.clear()
+        self.last_saved.setText(message)
+        self.status_message.emit(message)
+        self.record_saved.emit(record_id)
+        return record_id
+
+    def cancel(self) -> None:
+        """Esc: drop what was typed (asking first when something was) and start afresh."""
+        if self._dirty:
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "放弃修改",
+                "放弃尚未保存的内容？",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            box.setDefaultButton(QMessageBox.StandardButton.Discard)
+            if box.exec() != QMessageBox.StandardButton.Discard:
+                return
+        self.clear()
+        self.cancelled.emit()
+
+    # --- Field logic (asks the core) ---------------------------------------------------------
+
+    def _raw(self, header: str) -> str:
+        widget = self.inputs[header]
+        return widget.value() if isinstance(widget, ChoiceBox) else widget.text().strip()
+
+    def _all_raw(self) -> dict[str, str]:
+        return {h: self._raw(h) for h in FORM_FIELDS}
+
+    def _update_fields(self) -> None:
+        raw = self._all_raw()
+        self._shown = browse.form_fields(raw)
+        required = browse.form_required(raw)
+        shown = set(self._shown)
+        for header in FORM_FIELDS:
+            visible = header in shown
+            for widget in (self.labels[header], self.inputs[header], self.messages[header]):
+                widget.setVisible(visible)
+            mark = "<span style='color:#b3261e'>*</span>" if header in required else ""
+            self.labels[header].setText(f"{mark}{header}")
+
+    def _commit(self, header: str) -> None:
+        widget = self.inputs[header]
+        if isinstance(widget, ChoiceBox):
+            widget.commit()
+        elif header in DATE_FIELDS:
+            day = parse_date(widget.text())
+            if day is not None and widget.text() != day.isoformat():
+                widget.setText(day.isoformat())
+        elif header == "公民身份号码":
+            self._check_id(commit=True)
+        elif header == "就业单位名称":
+            self._fill_uscc(widget.text().strip())
+
+    def _commit_all(self) -> None:
+        for header in self._shown:
+            self._commit(header)
+
+    def _check_id(self, *, commit: bool) -> None:
+        """Normalise the ID, fill 性别, and look the person up once the ID is complete.
+
+        While typing, the form acts once 18 characters are there; on Enter, Tab or
+        saving (``commit``) a 15-digit ID is upgraded too.
+        """
+        id_edit = self._line("公民身份号码")
+        form_id = browse.read_form_id(id_edit.text())
+        if not (form_id.complete if not commit else form_id.readable or form_id.complete):
+            self._show_id_info("")
+            self._show_person("")
+            return
+        if not form_id.readable:  # too long already
+            self._show_id_info("")
+            self._show_person("")
+            self._set_message("公民身份号码", [("invalid", form_id.problem)])
+            return
+        if form_id.note:  # a 15-digit ID: saved as typed so that the record notes the upgrade
+            self._upgraded = (form_id.number, normalize_id_text(id_edit.text()), form_id.note)
+        elif self._upgraded and self._upgraded[0] != form_id.number:
+            self._upgraded = None
+        note = self._upgraded[2] if self._upgraded else ""
+        if id_edit.text() != form_id.number:
+            id_edit.setText(form_id.number)
+        info = []
+        if form_id.sex:
+            info.append(form_id.sex)
+        if form_id.birth:
+            info.append(f"{form_id.birth.year}年{form_id.birth.month}月{form_id.birth.day}日出生")
+        if note:
+            info.append(note)
+        self._show_id_info("，".join(info))
+        sex = self.inputs["性别"]
+        assert isinstance(sex, ChoiceBox)
+        if form_id.sex and sex.value() in ("", self._sex_from_id):
+            sex.set_value(form_id.sex)
+            self._sex_from_id = form_id.sex
+        self._look_up_person(form_id.number)
+
+    def _registered_on(self) -> dt.date:
+        return parse_date(self._raw("登记日期")) or dt.date.today()
+
+    def _look_up_person(self, number: str) -> None:
+        registered = self._registered_on()
+        conn = self.state.session.db.conn
+        others = browse.person_records(conn, number, registered.year)
+        text = browse.person_message(
+            others, self._raw("登记类型"), registered.isoformat(), self._editing
+        )
+        if not text:
+            self._show_person("")
+            return
+        links = "；".join(
+            f"<a href='record:{o.id}'>#{o.id} {o.name} {o.record_type} {o.event_date} {o.area}"
+            f"{'（已剔除）' if o.removed else ''}</a>"
+            for o in others
+            if o.id != self._editing
+        )
+        self._show_person(f"<b>{text}</b>：{links}")
+
+    def _show_id_info(self, text: str) -> None:
+        self.id_info.setText(text)
+        self.id_info.setVisible(bool(text))
+
+    def _show_person(self, html: str) -> None:
+        self.person_label.setText(html)
+        self.person_label.setVisible(bool(html))
+
+    def _fill_uscc(self, employer: str) -> None:
+        uscc = self._employer_uscc.get(employer, "")
+        if uscc and not self._raw("统一社会信用代码"):
+            self._line("统一社会信用代码").setText(uscc)
+            self._on_field_changed("统一社会信用代码")
+
+    def _judge_now(self) -> None:
+        """Ask the core what it thinks of the values so far and show it beside the fields."""
+        self._judge_timer.stop()
+        values = self.values()
+        if not values:
+            findings: list[Finding] = []
+        else:
+            _, findings = self.state.session.judge(dict(values))
+        by_field: dict[str, list[tuple[str, str]]] = {h: [] for h in FORM_FIELDS}
+        elsewhere: list[tuple[str, str]] = []
+        shown = set(self._shown)
+        named: list[Finding] = []
+        for f in findings:
+            if f.kind == FindingKind.INCOMPLETE and not (
+                self._save_tried or f.field in self._touched
+            ):
+                continue  # an empty field is named once the clerk has passed it
+            named.append(f)
+            if f.field in shown:
+                by_field[f.field].append((f.kind.value, f.message))
+            else:
+                elsewhere.append((f.kind.value, f"{f.field}：{f.message}"))
+        for header, items in by_field.items():
+            self._set_message(header, items)
+        parts = [f"<span style='color:{_color_html(k)}'>{m}</span>" for k, m in elsewhere]
+        counted = _kind_counts(named)
+        if counted:
+            parts.append(f"目前：{counted}。可以保存，问题留待自查处理。")
+        self.summary.setText("　".join(parts))
+
+    def _set_message(self, header: str, items: list[tuple[str, str]]) -> None:
+        label = self.messages[header]
+        if not items:
+            label.clear()
+            label.setToolTip("")
+            return
+        items = sorted(items, key=lambda item: _KIND_RANK.get(item[0], 9))
+        label.setText(
+            "<br>".join(f"<span style='color:{_color_html(k)}'>{m}</span>" for k, m in items)
+        )
+        label.setToolTip("\n".join(m for _, m in items))
+
+    # --- Slots ---------------------------------------------------------------------------
+
+    def _schedule_judge(self) -> None:
+        """Judge shortly after the typing stops; never for a hidden form (it judges on show)."""
+        if self.isVisible():
+            self._judge_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._judge_now()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        self._judge_timer.stop()
+        super().hideEvent(event)
+
+    def _tearing_down(self) -> bool:
+        """True while Qt deletes the form's children (a focused field then emits signals).
+
+        The judge timer is the form's first child, so it is deleted first.
+        """
+        return not shiboken6.isValid(self._judge_timer)
+
+    def _on_field_changed(self, header: str) -> None:
+        if self._loading or self._tearing_down():
+            return
+        self._dirty = True
+        self.last_saved.clear()
+        if header in ("登记类型", "就业困难人员", "去产能职工", "就业形式"):
+            self._update_fields()
+        if header in ("登记类型", "登记日期"):
+            form_id = browse.read_form_id(self._raw("公民身份号码"))
+            if form_id.readable:
+                self._look_up_person(form_id.number)
+        self._schedule_judge()
+
+    def _on_field_finished(self, header: str) -> None:
+        if self._tearing_down():
+            return
+        self._touched.add(header)
+        self._commit(header)
+        self._schedule_judge()
+
+    def _on_enter(self, widget: QWidget) -> bool:
+        if widget is self.save_button:
+            self.save()
+            return True
+        if widget is self.cancel_button:
+            self.cancel()
+            return True
+        popup = self.employer_completer.popup()
+        if popup is not None and popup.isVisible():
+            return False
+        for header, field in self.inputs.items():
+            if field is widget:
+                self._touched.add(header)
+                self._commit(header)
+                break
+        self.focusNextChild()
+        return True
+
+    def _on_id_edited(self, _text: str) -> None:
+        if not self._tearing_down():
+            self._check_id(commit=False)
+
+    def _on_employer_edited(self, text: str) -> None:
+        if self._tearing_down():
+            return
+        suggestions = browse.employer_suggestions(self.state.session.db.conn, text, 15)
+        self._employer_uscc.update(suggestions)
+        self.employer_model.setStringList([name for name, _ in suggestions])
+        if suggestions and text.strip():
+            self.employer_completer.setCompletionPrefix(text)
+            self.employer_completer.complete()
+
+    def _on_employer_chosen(self, name: str) -> None:
+        self._fill_uscc(name)
+
+    def _on_person_link(self, link: str) -> None:
+        record_id = int(link.partition(":")[2])
+        filled = {h for h, v in self._all_raw().items() if v} - {"公民身份号码", "性别", "登记日期"}
+        if filled and self._dirty:
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "打开已有记录",
+                f"打开记录 #{record_id}？当前填写的内容不会保存。",
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            if box.exec() != QMessageBox.StandardButton.Open:
+                return
+        self.load_record(record_id)
+
+    def _on_history_clicked(self) -> None:
+        if self._editing is not None:
+            from ui.history_dialog import HistoryDialog
+
+            HistoryDialog(self.state, self._editing, self).exec()
+
+
+def _kind_counts(findings: list[Finding]) -> str:
+    """``无效 1、不完整 2`` — per kind, distinct fields."""
+    counts: dict[FindingKind, int] = {}
+    for f in findings:
+        counts[f.kind] = counts.get(f.kind, 0) + 1
+    order = (FindingKind.INVALID, FindingKind.INCOMPLETE, FindingKind.WARNING)
+    return "、".join(f"{FINDING_KIND_NAMES[k]} {counts[k]}" for k in order if counts.get(k))

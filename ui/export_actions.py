@@ -1,0 +1,146 @@
+"""Export and print buttons of the weekly and self-check screens.
+
+Each button asks where to write, then runs one core export off the GUI
+thread (``run_op``); the core writes atomically and says in Chinese what went
+wrong (a file open in Excel, a missing folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from jiuye_desktop.exports.annex1_pdf import annex1_pdf_bytes, export_annex1_pdf
+from jiuye_desktop.exports.annex1_xlsx import export_annex1_xlsx
+from jiuye_desktop.exports.selfcheck_pdf import export_selfcheck_report
+from jiuye_desktop.package import export_package
+from jiuye_desktop.service import Session
+from ui.ops import Cancelled, Progress, run_op
+from ui.printing import preview_pdf
+from ui.selfcheck_view import SelfCheckView
+from ui.state import AppState
+from ui.weekly_view import WeeklyView
+
+_FOLDER_KEY = "exports/last_folder"
+
+
+def _ask_path(parent: QWidget, title: str, name: str, pattern: str) -> Path | None:
+    folder = str(QSettings().value(_FOLDER_KEY, str(Path.home())))
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(Path(folder) / name), pattern)
+    if not path:
+        return None
+    QSettings().setValue(_FOLDER_KEY, str(Path(path).parent))
+    return Path(path)
+
+
+def _done(parent: QWidget, what: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, "已导出", what, QMessageBox.StandardButton.Ok, parent)
+    box.open()
+
+
+def attach_weekly(view: WeeklyView, state: AppState) -> None:
+    """导出Excel…, 导出PDF… and 打印… for the shown week."""
+    xlsx = QPushButton("导出Excel…")
+    xlsx.setToolTip("导出盖章用的附件1（Excel，A4横向一页）")
+    pdf = QPushButton("导出PDF…")
+    pdf.setToolTip("导出附件1的PDF（内嵌中文字体）")
+    printing = QPushButton("打印…")
+    printing.setToolTip("打印预览：与导出的PDF是同一页")
+    package = QPushButton("导出上报文件…")
+    package.setToolTip("报送上级的文件：附件1、实名台账和校验码，可加密码（密码不保存）")
+    for button in (xlsx, pdf, printing, package):
+        view.add_toolbar_widget(button)
+
+    def file_name(ext: str) -> str:
+        unit = state.session.unit
+        return f"{unit.name}附件1-{view.week.label}.{ext}"
+
+    def export(kind: str) -> None:
+        week = view.week
+        if kind == "xlsx":
+            path = _ask_path(view, "导出附件1（Excel）", file_name("xlsx"), "Excel 工作簿 (*.xlsx)")
+            fn = export_annex1_xlsx
+        else:
+            path = _ask_path(view, "导出附件1（PDF）", file_name("pdf"), "PDF 文件 (*.pdf)")
+            fn = export_annex1_pdf
+        if path is None:
+            return
+
+        def work(session: Session, _p: Progress, _c: Cancelled) -> Path:
+            return fn(session, week, path)
+
+        run_op(view, "正在导出附件1…", work, state=state,
+               on_done=lambda out: _done(view, f"已导出 {week.label} 附件1：\n{out}"))
+
+    def print_week() -> None:
+        week = view.week
+
+        def work(session: Session, _p: Progress, _c: Cancelled) -> bytes:
+            return annex1_pdf_bytes(session, week)
+
+        run_op(view, "正在准备打印…", work, state=state,
+               on_done=lambda data: preview_pdf(view, data, f"附件1 {week.label}"))
+
+    def export_upward() -> None:
+        week = view.week
+        path = _ask_path(view, "导出上报文件", file_name("xlsx").replace("附件1", "上报"),
+                         "Excel 工作簿 (*.xlsx)")
+        if path is None:
+            return
+        password, ok = QInputDialog.getText(
+            view, "上报文件密码", "如需加密请输入密码（不加密请留空）：", QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return
+
+        def work(session: Session, _p: Progress, _c: Cancelled) -> object:
+            return export_package(session, week, path, password=password or None)
+
+        run_op(view, "正在导出上报文件…", work, state=state,
+               on_done=lambda res: _done(view, f"已导出 {week.label} 上报文件（{res.rows} 行"
+                                         f"{'，已加密' if res.encrypted else ''}）：\n{res.path}"))
+
+    package.clicked.connect(export_upward)
+    xlsx.clicked.connect(lambda: export("xlsx"))
+    pdf.clicked.connect(lambda: export("pdf"))
+    printing.clicked.connect(print_week)
+
+
+def attach_selfcheck(view: SelfCheckView, state: AppState) -> None:
+    """生成自查报告… (PDF of domain.md §7)."""
+    button = QPushButton("生成自查报告…")
+    button.setToolTip("自查前后六项本年累计、剔除明细（身份证号已遮盖）、待核实的疑似重复")
+    view.add_toolbar_widget(button)
+
+    def report() -> None:
+        unit = state.session.unit
+        name = f"{unit.name}自查报告-{dt.date.today():%Y%m%d}.pdf"
+        path = _ask_path(view, "生成自查报告（PDF）", name, "PDF 文件 (*.pdf)")
+        if path is None:
+            return
+
+        def work(session: Session, _p: Progress, _c: Cancelled) -> Path:
+            return export_selfcheck_report(session, path)
+
+        run_op(view, "正在生成自查报告…", work, state=state,
+               on_done=lambda out: _done(view, f"已生成自查报告：\n{out}"))
+
+    button.clicked.connect(report)
+
+
+def attach(widget: QWidget, state: AppState) -> None:
+    """Add the export buttons a screen has, if any."""
+    if isinstance(widget, WeeklyView):
+        attach_weekly(widget, state)
+    elif isinstance(widget, SelfCheckView):
+        attach_selfcheck(widget, state)

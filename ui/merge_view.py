@@ -1,0 +1,551 @@
+"""The city's merge screen: packages in, preview (dry run), 合并, and who has reported this week.
+
+Public API (the main window embeds it)::
+
+    view = MergeView(state, parent)
+    view.add_files(paths)       # what 添加文件… and a drop do (asks for passwords)
+    view.preview()              # dry run in the background: what the merge would change
+    view.merge()                # the merge itself (after a successful preview)
+    view.refresh()              # reload the completeness list of the chosen week
+    view.set_week(week)         # choose the week of the completeness list
+    view.merged()               # signal: packages were merged (refresh weekly table, ledger)
+    view.last_result            # MergeResult of the last preview or merge (None before)
+    view.last_error             # MergeRefused of the last refused attempt (None otherwise)
+
+Everything the screen shows comes from ``jiuye_desktop.merge`` (the checks,
+the replacement rule, the completeness of a week); the screen decides how it
+looks. Both the preview and the merge run off the GUI thread (``run_op``)
+and are all or nothing: one bad file refuses all, with the reason per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jiuye_desktop import package
+from jiuye_desktop.domain import Week
+from jiuye_desktop.merge import AreaStatus, MergeRefused, MergeResult, completeness, merge_packages
+from jiuye_desktop.service import Session
+from jiuye_desktop.weeks import week_of, weeks_of_year
+from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
+from ui.state import AppState
+
+PACKAGE_FILTER = "上报文件 (*.xlsx);;所有文件 (*)"
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+#: How the screen shows the core's completeness states.
+STATUS_COLORS = {
+    "delivered": QColor("#1e7b34"),
+    "late": QColor("#9a5b00"),
+    "missing": QColor("#6b7280"),
+    "failed": QColor("#b3261e"),
+}
+ERROR_COLOR = "#b3261e"
+OK_COLOR = "#1e7b34"
+
+
+class MergeView(QWidget):
+    """Packages of the subordinate areas → preview → 合并; and the week's completeness."""
+
+    merged = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._files: list[Path] = []
+        self._passwords: dict[str, str] = {}
+        self._previewed: tuple[str, ...] | None = None  # the file list the last good preview saw
+        self._busy = False
+        self._week: Week = week_of(dt.date.today())
+        self.last_result: MergeResult | None = None
+        self.last_error: MergeRefused | None = None
+        self.setAcceptDrops(True)
+        self._build()
+        self._connect_signals()
+        self._fill_weeks(self._week.year, self._week)
+        self._show_files()
+        self._update_buttons()
+        self.refresh()
+
+    # --- public ---------------------------------------------------------------------------------
+
+    @property
+    def files(self) -> list[Path]:
+        return list(self._files)
+
+    @property
+    def week(self) -> Week:
+        return self._week
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def add_files(self, paths: Iterable[Path | str]) -> None:
+        """Add package files (each once); an encrypted one asks for its password."""
+        added = False
+        for raw in paths:
+            path = Path(raw)
+            if path in self._files:
+                continue
+            if package.is_encrypted(path) and str(path) not in self._passwords:
+                password = self._prompt_password(path)
+                if password is not None:
+                    self._passwords[str(path)] = password
+            self._files.append(path)
+            added = True
+        if added:
+            self._files_changed()
+
+    def remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.files_table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            path = self._files.pop(row)
+            self._passwords.pop(str(path), None)
+        if rows:
+            self._files_changed()
+
+    def clear_files(self) -> None:
+        self._files.clear()
+        self._passwords.clear()
+        self._files_changed()
+
+    def preview(self) -> None:
+        """Run the merge as a dry run in the background and show what it would change."""
+        self._run(dry_run=True)
+
+    def merge(self) -> None:
+        """Merge the previewed files (all or nothing), then emit ``merged``."""
+        if self._previewed != self._file_key():
+            return
+        self._run(dry_run=False)
+
+    def set_week(self, week: Week) -> None:
+        self._fill_weeks(week.year, week)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the completeness list of the chosen week from the ledger."""
+        try:
+            statuses = completeness(self.state.session, self._week)
+        except KNOWN_ERRORS as exc:
+            show_error(self, exc)
+            return
+        self._show_completeness(statuses)
+
+    # --- building -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.drop_label = QLabel(
+            "把下属地区的上报文件（.xlsx，可多个）拖到这里，或点击“添加文件…”。"
+            "先“预览”查看将要发生的变化，再“合并”；一个文件不合格，全部不合并。"
+        )
+        self.drop_label.setWordWrap(True)
+        self.drop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.drop_label.setStyleSheet(
+            "QLabel { border: 2px dashed #9aa5b1; border-radius: 6px; padding: 6px; }"
+        )
+        self.add_button = QPushButton("添加文件…")
+        self.remove_button = QPushButton("移除")
+        self.clear_button = QPushButton("清空")
+        self.preview_button = QPushButton("预览")
+        self.preview_button.setToolTip("检查文件并列出将要发生的变化，不写入数据库")
+        self.merge_button = QPushButton("合并")
+        self.merge_button.setToolTip("把预览过的文件合并进本单位台账（全部成功或全部不合并）")
+        font = self.merge_button.font()
+        font.setBold(True)
+        self.merge_button.setFont(font)
+
+        self.files_table = QTableWidget(0, 3)
+        self.files_table.setHorizontalHeaderLabels(["文件", "密码", "位置"])
+        _plain(self.files_table)
+        header = self.files_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.remove_button, self.clear_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.merge_button)
+        files_box = QGroupBox("上报文件")
+        files_layout = QVBoxLayout(files_box)
+        files_layout.addWidget(self.drop_label)
+        files_layout.addWidget(self.files_table, 1)
+        files_layout.addLayout(buttons)
+
+        self.plan_table = QTableWidget(0, len(_PLAN_COLUMNS))
+        self.plan_table.setHorizontalHeaderLabels(_PLAN_COLUMNS)
+        _plain(self.plan_table)
+        self.plan_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.plan_table.horizontalHeader().setStretchLastSection(True)
+        self.result_label = QLabel("尚未预览。")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        plan_box = QGroupBox("预览与合并结果")
+        plan_layout = QVBoxLayout(plan_box)
+        plan_layout.addWidget(self.plan_table, 1)
+        plan_layout.addWidget(self.result_label)
+
+        self.year_spin = QSpinBox()
+        self.year_spin.setRange(FIRST_YEAR, LAST_YEAR)
+        self.year_spin.setSuffix(" 年")
+        self.week_combo = QComboBox()
+        self.week_combo.setMinimumContentsLength(12)
+        self.week_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.week_dates = QLabel()
+        self.summary_label = QLabel()
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("年度"))
+        picker.addWidget(self.year_spin)
+        picker.addWidget(QLabel("周次"))
+        picker.addWidget(self.week_combo)
+        picker.addWidget(self.week_dates)
+        picker.addStretch(1)
+        picker.addWidget(self.summary_label)
+        self.status_table = QTableWidget(0, len(_STATUS_COLUMNS))
+        self.status_table.setHorizontalHeaderLabels(_STATUS_COLUMNS)
+        _plain(self.status_table)
+        self.status_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.status_table.horizontalHeader().setStretchLastSection(True)
+        status_box = QGroupBox("本周上报情况（各下属地区）")
+        status_layout = QVBoxLayout(status_box)
+        status_layout.addLayout(picker)
+        status_layout.addWidget(self.status_table, 1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        for box in (files_box, plan_box, status_box):
+            splitter.addWidget(box)
+        splitter.setSizes([230, 265, 265])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+    def _connect_signals(self) -> None:
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.clear_button.clicked.connect(self.clear_files)
+        self.preview_button.clicked.connect(self.preview)
+        self.merge_button.clicked.connect(self.merge)
+        self.year_spin.valueChanged.connect(self._on_year_spin_changed)
+        self.week_combo.currentIndexChanged.connect(self._on_week_combo_changed)
+
+    # --- drag and drop --------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self._busy and _dropped_files(event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = _dropped_files(event.mimeData().urls())
+        if not files or self._busy:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.add_files(files)
+
+    # --- slots ----------------------------------------------------------------------------------
+
+    def _on_add_button_clicked(self) -> None:
+        start = str(self._files[-1].parent) if self._files else ""
+        names, _ = QFileDialog.getOpenFileNames(self, "选择上报文件", start, PACKAGE_FILTER)
+        if names:
+            self.add_files(names)
+
+    def _on_year_spin_changed(self, year: int) -> None:
+        if year != self._week.year:
+            self._fill_weeks(year, None)
+            self.refresh()
+
+    def _on_week_combo_changed(self, index: int) -> None:
+        weeks = list(weeks_of_year(self.year_spin.value()))
+        if 0 <= index < len(weeks) and weeks[index] != self._week:
+            self._week = weeks[index]
+            self._show_week_dates()
+            self.refresh()
+
+    def _on_preview_done(self, result: MergeResult) -> None:
+        self._set_busy(False)
+        self.last_result, self.last_error = result, None
+        self._previewed = self._file_key()
+        self._show_result(result)
+        self._update_buttons()
+
+    def _on_merge_done(self, result: MergeResult) -> None:
+        self._set_busy(False)
+        self.last_result, self.last_error = result, None
+        self._previewed = None
+        self._show_result(result)
+        if result.packages:
+            self._set_week_quietly(max((p.week for p in result.packages), key=lambda w: w.end))
+        self.refresh()
+        self._update_buttons()
+        self.merged.emit()
+
+    def _on_op_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._previewed = None
+        self._update_buttons()
+        if isinstance(exc, MergeRefused):
+            self.last_error = exc
+            self.plan_table.setRowCount(0)
+            self._say(str(exc), ERROR_COLOR)
+            self.refresh()  # a failed file shows as 未通过检查
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "未合并",
+                str(exc),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.button(QMessageBox.StandardButton.Ok).setText("确定")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
+        self._say("操作未完成，数据库未做改动。", ERROR_COLOR)
+        show_error(self, exc)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _prompt_password(self, path: Path) -> str | None:
+        """Ask until the password opens the file; None when the clerk gives up."""
+        label = f"文件“{path.name}”设有密码，请输入打开密码："
+        while True:
+            text, ok = QInputDialog.getText(self, "输入密码", label, QLineEdit.EchoMode.Password)
+            if not ok:
+                return None
+            if package.password_ok(path, text):
+                return text
+            label = f"密码不正确。请重新输入文件“{path.name}”的打开密码："
+
+    def _run(self, *, dry_run: bool) -> None:
+        if self._busy or not self._files:
+            return
+        files = list(self._files)
+        passwords = dict(self._passwords)
+
+        def work(session: Session, progress: Progress, cancelled: Cancelled) -> MergeResult:
+            return merge_packages(
+                session,
+                files,
+                dry_run=dry_run,
+                passwords=passwords,
+                progress=progress,
+                cancelled=cancelled,
+            )
+
+        self._set_busy(True)
+        run_op(
+            self,
+            "正在检查上报文件…" if dry_run else "正在合并上报文件…",
+            work,
+            state=self.state,
+            on_done=self._on_preview_done if dry_run else self._on_merge_done,
+            on_error=self._on_op_failed,
+            cancellable=True,
+        )
+
+    def _file_key(self) -> tuple[str, ...]:
+        return tuple(str(p) for p in self._files) + tuple(
+            f"{k}\n{v}" for k, v in sorted(self._passwords.items())
+        )
+
+    def _files_changed(self) -> None:
+        self._previewed = None
+        self._show_files()
+        self.plan_table.setRowCount(0)
+        self._say("文件已变化，请先预览。" if self._files else "尚未预览。", None)
+        self._update_buttons()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        idle = not self._busy
+        has = bool(self._files)
+        self.add_button.setEnabled(idle)
+        self.remove_button.setEnabled(idle and has)
+        self.clear_button.setEnabled(idle and has)
+        self.preview_button.setEnabled(idle and has)
+        ready = self._previewed is not None and self._previewed == self._file_key()
+        changes = self.last_result is not None and self.last_result.changed
+        self.merge_button.setEnabled(idle and has and ready and changes)
+
+    def _say(self, text: str, color: str | None) -> None:
+        self.result_label.setStyleSheet(f"QLabel {{ color: {color}; }}" if color else "")
+        self.result_label.setText(text)
+
+    def _show_files(self) -> None:
+        table = self.files_table
+        table.setRowCount(len(self._files))
+        for row, path in enumerate(self._files):
+            if package.is_encrypted(path):
+                lock = "已输入" if str(path) in self._passwords else "需要密码"
+            else:
+                lock = "无"
+            for col, text in enumerate((path.name, lock, str(path.parent))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(str(path))
+                if col == 1 and lock == "需要密码":
+                    item.setForeground(QBrush(QColor(ERROR_COLOR)))
+                table.setItem(row, col, item)
+
+    def _show_result(self, result: MergeResult) -> None:
+        table = self.plan_table
+        table.setRowCount(len(result.packages))
+        for row, p in enumerate(result.packages):
+            note = f"本单位另有 {p.local_rows} 条该地区的记录" if p.local_rows else ""
+            if p.replaces:
+                note = f"替换{p.replaces}的文件" + (f"；{note}" if note else "")
+            values = (
+                p.file,
+                f"{p.unit_name}（{p.unit_code}）",
+                p.week.label,
+                p.action_name,
+                str(p.rows_add),
+                str(p.rows_replace),
+                f"{p.before[1]} → {p.after[1]}",
+                f"{p.before[0]} → {p.after[0]}",
+                note,
+            )
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if 4 <= col <= 7:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                table.setItem(row, col, item)
+        changed = sum(1 for p in result.packages if p.action != "unchanged")
+        if result.dry_run:
+            text = f"预览：{len(result.packages)}个文件均通过检查（摘要、账表一致、所属地区）"
+            text += (
+                f"，合并后将改动{changed}个地区。"
+                if changed
+                else "，内容与已合并的相同，无需合并。"
+            )
+        else:
+            text = f"已合并{changed}个文件，数据库已保存。"
+        if result.duplicates:
+            text += f"\n跨地区重复 {len(result.duplicates)} 人（请通知有关地区核实剔除）："
+            text += "".join(f"\n· {d.message}" for d in result.duplicates[:5])
+            if len(result.duplicates) > 5:
+                text += f"\n……共 {len(result.duplicates)} 人，详见“自查”。"
+        self._say(text, OK_COLOR if not result.duplicates else None)
+
+    def _fill_weeks(self, year: int, week: Week | None) -> None:
+        weeks = list(weeks_of_year(year))
+        if week is None or week.year != year:
+            today = week_of(dt.date.today())
+            week = today if today.year == year else weeks[-1]
+        self._week = week
+        self.year_spin.blockSignals(True)
+        self.week_combo.blockSignals(True)
+        self.year_spin.setValue(year)
+        self.week_combo.clear()
+        self.week_combo.addItems([w.label for w in weeks])
+        self.week_combo.setCurrentIndex(weeks.index(week))
+        self.week_combo.blockSignals(False)
+        self.year_spin.blockSignals(False)
+        self._show_week_dates()
+
+    def _set_week_quietly(self, week: Week) -> None:
+        if week != self._week:
+            self._fill_weeks(week.year, week)
+
+    def _show_week_dates(self) -> None:
+        w = self._week
+        self.week_dates.setText(f"{w.start.month}月{w.start.day}日至{w.end.month}月{w.end.day}日")
+
+    def _show_completeness(self, statuses: Sequence[AreaStatus]) -> None:
+        table = self.status_table
+        table.setRowCount(len(statuses))
+        for row, s in enumerate(statuses):
+            values = (
+                s.name,
+                s.code,
+                s.status_name,
+                s.package_week or "",
+                s.received_at or "",
+                s.file_name or "",
+                "" if s.rows is None else str(s.rows),
+                s.message,
+            )
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if col == 2:
+                    item.setForeground(QBrush(STATUS_COLORS[s.status]))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                if col == 7 and text:
+                    item.setToolTip(text)
+                table.setItem(row, col, item)
+        counts = {k: sum(1 for s in statuses if s.status == k) for k in STATUS_COLORS}
+        self.summary_label.setText(
+            f"已报送 {counts['delivered']}，迟报 {counts['late']}，"
+            f"未报送 {counts['missing']}，未通过检查 {counts['failed']}"
+        )
+
+
+_PLAN_COLUMNS = [
+    "文件",
+    "填报单位",
+    "周次",
+    "操作",
+    "新增行数",
+    "替换行数",
+    "城镇新增就业 本年累计（前→后）",
+    "城镇新增就业 本周实际（前→后）",
+    "说明",
+]
+_STATUS_COLUMNS = ["地区", "代码", "状态", "文件周次", "接收时间", "文件", "行数", "说明"]
+
+
+def _dropped_files(urls: list[QUrl]) -> list[Path]:
+    """The local .xlsx files of a drop."""
+    return [
+        Path(u.toLocalFile())
+        for u in urls
+        if u.isLocalFile() and u.toLocalFile().lower().endswith(".xlsx")
+    ]
+
+
+def _plain(table: QTableWidget) -> None:
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)

@@ -1,0 +1,461 @@
+"""The reporting unit: first-run setup, and the same dialog later under 设置.
+
+Load → validate → save. On first run it creates the database
+(``service.init_database``); later it saves through the session
+(``set_profile``, ``set_areas``, ``set_image``). The unit's code, name and
+level are fixed once the ledger exists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jiuye_desktop import divisions
+from jiuye_desktop.domain import LEVEL_NAMES, Level
+from jiuye_desktop.service import (
+    IMAGE_KINDS,
+    PROFILE_FIELDS,
+    Session,
+    SetupError,
+    default_operator,
+    init_database,
+    parse_area_spec,
+)
+from jiuye_desktop.storage.db import StorageError
+from jiuye_desktop.validation import phone_ok
+from ui.widgets import MUTED_COLOR
+
+PREVIEW_SIZE = 96
+
+
+class SetupDialog(QDialog):
+    """填报单位设置. ``session`` is the open ledger after a successful first-run save."""
+
+    def __init__(
+        self,
+        *,
+        path: Path | None = None,
+        session: Session | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if (path is None) == (session is None):
+            raise ValueError("either a new database path or an open session")
+        self.path = path
+        self.session = session
+        self._images: dict[str, bytes | None] = {kind: None for kind in IMAGE_KINDS}
+        self._images_changed: set[str] = set()
+        self._areas_touched = False
+        self._units = divisions.henan_units()
+        self._build()
+        self._connect_signals()
+        self.load()
+
+    @classmethod
+    def for_new_database(cls, path: Path, parent: QWidget | None = None) -> SetupDialog:
+        return cls(path=path, parent=parent)
+
+    @classmethod
+    def for_session(cls, session: Session, parent: QWidget | None = None) -> SetupDialog:
+        return cls(session=session, parent=parent)
+
+    @property
+    def creating(self) -> bool:
+        return self.path is not None
+
+    # --- Building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.setWindowTitle("建立本单位的台账" if self.creating else "单位设置")
+        self.resize(940, 620)
+
+        # The unit.
+        self.unit_combo = QComboBox()
+        self.unit_combo.setEditable(True)
+        self.unit_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.unit_combo.addItem("", None)
+        for d in self._units:
+            parent = divisions.name_of(d.parent) if d.parent and d.kind == "county" else None
+            label = f"{d.code} {d.name}" + (f"（{parent}）" if parent else "")
+            self.unit_combo.addItem(label, d.code)
+        completer = QCompleter(self.unit_combo.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.unit_combo.setCompleter(completer)
+        self.unit_combo.lineEdit().setPlaceholderText("输入代码或名称，如 许昌 或 411000")
+        self.code_edit = QLineEdit()
+        self.code_edit.setMaxLength(6)
+        self.code_edit.setPlaceholderText("6位行政区划代码")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("如 许昌市")
+        self.county_radio = QRadioButton(LEVEL_NAMES[Level.COUNTY])
+        self.city_radio = QRadioButton(LEVEL_NAMES[Level.CITY])
+        self.level_group = QButtonGroup(self)
+        self.level_group.addButton(self.county_radio)
+        self.level_group.addButton(self.city_radio)
+        self.county_radio.setChecked(True)
+        level_row = QHBoxLayout()
+        level_row.addWidget(self.county_radio)
+        level_row.addWidget(self.city_radio)
+        level_row.addStretch(1)
+        unit_box = QGroupBox("填报单位")
+        unit_form = QFormLayout(unit_box)
+        if self.creating:
+            unit_form.addRow("从河南省列表选择", self.unit_combo)
+        unit_form.addRow("单位代码", self.code_edit)
+        unit_form.addRow("单位名称", self.name_edit)
+        unit_form.addRow("级别", level_row)
+
+        # The areas.
+        self.areas_table = QTableWidget(0, 2)
+        self.areas_table.setHorizontalHeaderLabels(["代码（可不填）", "名称"])
+        self.areas_table.verticalHeader().setVisible(False)
+        self.areas_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.areas_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.add_area_button = QPushButton("添加")
+        self.remove_area_button = QPushButton("删除")
+        self.up_button = QPushButton("上移")
+        self.down_button = QPushButton("下移")
+        self.default_areas_button = QPushButton("恢复默认地区")
+        area_buttons = QHBoxLayout()
+        for b in (self.add_area_button, self.remove_area_button, self.up_button, self.down_button):
+            area_buttons.addWidget(b)
+        area_buttons.addStretch(1)
+        area_buttons.addWidget(self.default_areas_button)
+        self.areas_note = QLabel(
+            "周报表的行：本级（自动包含）加下列地区。市级默认为所辖县级单位；"
+            "县级可填乡镇、街道，也可不填。"
+        )
+        self.areas_note.setWordWrap(True)
+        self.areas_note.setStyleSheet(f"color: {MUTED_COLOR.name()};")
+        areas_box = QGroupBox("下属地区")
+        areas_layout = QVBoxLayout(areas_box)
+        areas_layout.addWidget(self.areas_note)
+        areas_layout.addWidget(self.areas_table, 1)
+        areas_layout.addLayout(area_buttons)
+
+        # People.
+        self.people: dict[str, QLineEdit] = {}
+        people_box = QGroupBox("负责人与联系人")
+        people_form = QFormLayout(people_box)
+        for key, title in PROFILE_FIELDS.items():
+            edit = QLineEdit()
+            self.people[key] = edit
+            people_form.addRow(title, edit)
+        self.people["contact_phone"].setPlaceholderText("手机或固定电话")
+        self.people["operator"].setPlaceholderText("记入每条记录的修改历史")
+
+        # Seal and signatures.
+        images_box = QGroupBox("公章与签名图片（PNG，可不填）")
+        images_grid = QGridLayout(images_box)
+        self.previews: dict[str, QLabel] = {}
+        self.choose_buttons: dict[str, QPushButton] = {}
+        self.clear_buttons: dict[str, QPushButton] = {}
+        for col, (kind, title) in enumerate(IMAGE_KINDS.items()):
+            preview = QLabel("（无）")
+            preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+            preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            preview.setStyleSheet("QLabel { background: #ffffff; border: 1px solid #c9ced6; }")
+            choose = QPushButton("选择…")
+            clear = QPushButton("清除")
+            images_grid.addWidget(QLabel(title), 0, col, Qt.AlignmentFlag.AlignHCenter)
+            images_grid.addWidget(preview, 1, col, Qt.AlignmentFlag.AlignHCenter)
+            buttons = QHBoxLayout()
+            buttons.addWidget(choose)
+            buttons.addWidget(clear)
+            images_grid.addLayout(buttons, 2, col)
+            self.previews[kind], self.choose_buttons[kind], self.clear_buttons[kind] = (
+                preview,
+                choose,
+                clear,
+            )
+
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b3261e;")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("建立台账" if self.creating else "保存")
+
+        left = QVBoxLayout()
+        left.addWidget(unit_box)
+        left.addWidget(areas_box, 1)
+        right = QVBoxLayout()
+        right.addWidget(people_box)
+        right.addWidget(images_box)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        if self.creating:
+            intro = QLabel(f"第一次使用：请设置本单位。台账将保存在 {self.path}")
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+        if self.creating:
+            self.unit_combo.setFocus()
+        else:
+            for widget in (self.code_edit, self.name_edit, self.county_radio, self.city_radio):
+                widget.setEnabled(False)
+
+    def _connect_signals(self) -> None:
+        self.unit_combo.currentIndexChanged.connect(self._on_unit_chosen)
+        self.unit_combo.lineEdit().editingFinished.connect(self._on_unit_typed)
+        self.add_area_button.clicked.connect(self._on_add_area)
+        self.remove_area_button.clicked.connect(self._on_remove_area)
+        self.up_button.clicked.connect(lambda: self._move_area(-1))
+        self.down_button.clicked.connect(lambda: self._move_area(1))
+        self.default_areas_button.clicked.connect(self._on_default_areas)
+        self.areas_table.itemChanged.connect(self._on_area_edited)
+        for kind in IMAGE_KINDS:
+            self.choose_buttons[kind].clicked.connect(
+                lambda _=False, k=kind: self._on_choose_image(k)
+            )
+            self.clear_buttons[kind].clicked.connect(
+                lambda _=False, k=kind: self.set_image(k, None)
+            )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    # --- Load --------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        if self.session is None:
+            self.people["operator"].setText(default_operator())
+            return
+        unit = self.session.unit
+        self.code_edit.setText(unit.code)
+        self.name_edit.setText(unit.name)
+        (self.city_radio if unit.level == Level.CITY else self.county_radio).setChecked(True)
+        self.set_areas([(a.code or None, a.name) for a in self.session.areas() if not a.is_self])
+        for key, value in self.session.profile().items():
+            self.people[key].setText(value)
+        if not self.people["operator"].text():
+            self.people["operator"].setText(self.session.operator)
+        for kind in IMAGE_KINDS:
+            self._images[kind] = self.session.image(kind)
+            self._show_preview(kind)
+        self._images_changed.clear()
+
+    # --- Values ------------------------------------------------------------------------------
+
+    def choose_unit(self, code: str) -> bool:
+        """Fill code, name, level and the default areas from the shipped list."""
+        division = divisions.lookup(code)
+        if division is None:
+            return False
+        index = self.unit_combo.findData(division.code)
+        if index >= 0 and index != self.unit_combo.currentIndex():
+            self.unit_combo.blockSignals(True)
+            self.unit_combo.setCurrentIndex(index)
+            self.unit_combo.blockSignals(False)
+        self.code_edit.setText(division.code)
+        self.name_edit.setText(division.name)
+        city = division.kind == "city"
+        (self.city_radio if city else self.county_radio).setChecked(True)
+        if not self._areas_touched or not self.area_rows():
+            self.set_areas(divisions.default_areas(division.code) if city else [])
+            self._areas_touched = False
+        return True
+
+    def level(self) -> Level:
+        return Level.CITY if self.city_radio.isChecked() else Level.COUNTY
+
+    def set_areas(self, areas: list[tuple[str | None, str]] | list[tuple[str, str]]) -> None:
+        self.areas_table.blockSignals(True)
+        self.areas_table.setRowCount(0)
+        for code, name in areas:
+            self._append_area_row(code or "", name)
+        self.areas_table.blockSignals(False)
+
+    def area_rows(self) -> list[tuple[str, str]]:
+        """(code, name) as typed, blank rows left out."""
+        rows = []
+        for r in range(self.areas_table.rowCount()):
+            cells = [self.areas_table.item(r, c) for c in (0, 1)]
+            code, name = ((cell.text().strip() if cell else "") for cell in cells)
+            if code or name:
+                rows.append((code, name))
+        return rows
+
+    def profile(self) -> dict[str, str]:
+        return {key: edit.text().strip() for key, edit in self.people.items()}
+
+    def set_image(self, kind: str, data: bytes | None) -> None:
+        self._images[kind] = data
+        self._images_changed.add(kind)
+        self._show_preview(kind)
+
+    def image(self, kind: str) -> bytes | None:
+        return self._images[kind]
+
+    # --- Validate and save -----------------------------------------------------------------
+
+    def validate(self) -> str:
+        """What is wrong, in Chinese ('' when the dialog can be saved). The core decides."""
+        try:
+            for code, name in self.area_rows():
+                parse_area_spec(f"{code}:{name}" if code else name)
+        except SetupError as exc:
+            return str(exc)
+        phone = self.profile()["contact_phone"]
+        if phone and not phone_ok(phone):
+            return f"联系电话“{phone}”格式不正确（手机11位，或固定电话如 0374-1234567）"
+        return ""
+
+    def save(self) -> None:
+        """One core call per kind of setting; raises SetupError or StorageError."""
+        areas = [parse_area_spec(f"{c}:{n}" if c else n) for c, n in self.area_rows()]
+        profile = self.profile()
+        if self.creating:
+            assert self.path is not None
+            self.session = init_database(
+                self.path,
+                unit_code=self.code_edit.text().strip(),
+                unit_name=self.name_edit.text().strip(),
+                level=self.level(),
+                areas=areas,
+                operator=profile["operator"] or None,
+            )
+            self._images_changed = {k for k, v in self._images.items() if v is not None}
+        assert self.session is not None
+        self.session.set_profile({k: v for k, v in profile.items() if v or not self.creating})
+        if not self.creating:
+            self.session.set_areas(areas)
+        for kind in sorted(self._images_changed):
+            self.session.set_image(kind, self._images[kind])
+        self._images_changed.clear()
+
+    def accept(self) -> None:
+        problem = self.validate()
+        if problem:
+            self.error_label.setText(problem)
+            return
+        try:
+            self.save()
+        except (SetupError, StorageError) as exc:
+            self.error_label.setText(str(exc))
+            QMessageBox.warning(self, "无法保存", str(exc))
+            return
+        super().accept()
+
+    # --- Slots -------------------------------------------------------------------------------
+
+    def _append_area_row(self, code: str, name: str) -> None:
+        row = self.areas_table.rowCount()
+        self.areas_table.insertRow(row)
+        self.areas_table.setItem(row, 0, QTableWidgetItem(code))
+        self.areas_table.setItem(row, 1, QTableWidgetItem(name))
+
+    def _on_unit_chosen(self, index: int) -> None:
+        code = self.unit_combo.itemData(index)
+        if code:
+            self.choose_unit(code)
+
+    def _on_unit_typed(self) -> None:
+        text = self.unit_combo.currentText().strip()
+        if not text:
+            return
+        index = self.unit_combo.findText(text, Qt.MatchFlag.MatchStartsWith)
+        if index < 0:
+            index = self.unit_combo.findText(text, Qt.MatchFlag.MatchContains)
+        if index > 0:
+            self.unit_combo.setCurrentIndex(index)
+
+    def _on_add_area(self) -> None:
+        self._append_area_row("", "")
+        self._areas_touched = True
+        row = self.areas_table.rowCount() - 1
+        self.areas_table.setCurrentCell(row, 1)
+        self.areas_table.editItem(self.areas_table.item(row, 1))
+
+    def _on_remove_area(self) -> None:
+        rows = sorted({i.row() for i in self.areas_table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            self.areas_table.removeRow(row)
+        self._areas_touched = True
+
+    def _move_area(self, step: int) -> None:
+        row = self.areas_table.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.areas_table.rowCount():
+            return
+        rows = self.area_rows()
+        if row >= len(rows) or target >= len(rows):
+            return
+        rows[row], rows[target] = rows[target], rows[row]
+        self.set_areas(rows)
+        self.areas_table.setCurrentCell(target, 1)
+        self._areas_touched = True
+
+    def _on_default_areas(self) -> None:
+        code = self.code_edit.text().strip()
+        self.set_areas(divisions.default_areas(code) if self.level() == Level.CITY else [])
+        self._areas_touched = False
+
+    def _on_area_edited(self, _item: QTableWidgetItem) -> None:
+        self._areas_touched = True
+
+    def _on_choose_image(self, kind: str) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, f"选择{IMAGE_KINDS[kind]}图片", "", "PNG 图片 (*.png)"
+        )
+        if not name:
+            return
+        data = Path(name).read_bytes()
+        pixmap = QPixmap()
+        if not pixmap.loadFromData(data, "PNG"):
+            QMessageBox.warning(self, "图片无法使用", f"“{name}”不是PNG图片。")
+            return
+        self.set_image(kind, data)
+
+    def _show_preview(self, kind: str) -> None:
+        label = self.previews[kind]
+        data = self._images[kind]
+        pixmap = QPixmap()
+        if data and pixmap.loadFromData(data, "PNG"):
+            label.setPixmap(
+                pixmap.scaled(
+                    PREVIEW_SIZE - 4,
+                    PREVIEW_SIZE - 4,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+        else:
+            label.clear()
+            label.setText("（无）")
