@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     as_json.add_argument("--json", action="store_true", help="输出一个JSON文档")
 
     p = _Parser(prog="jiuye", description="就业实名台账：城镇新增就业人员实名登记台账与周调度表")
-    p.add_argument("--version", action="version", version=f"jiuye-desktop {__version__}")
+    p.add_argument("--version", action="version", version=f"jiuye-desktop {__version__}",
+                   help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("init", parents=[common, as_json], help="建立本单位的台账数据库")
