@@ -85,7 +85,7 @@ def make_backup(db: Database, reason: str = "manual", *, rotate_after: bool = Tr
 def list_backups(db_path: Path) -> list[BackupInfo]:
     """Backups of this database, newest first."""
     folder = backup_dir(db_path)
-    found: list[tuple[dt.datetime, int, BackupInfo]] = []
+    found: list[tuple[dt.datetime, int, int, BackupInfo]] = []
     if not folder.is_dir():
         return []
     stem = Path(db_path).stem
@@ -99,9 +99,10 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
         except ValueError:
             continue
         serial = int(m["stamp"][16:] or 0)  # same second: -1, -2 … in order made
-        found.append((taken, serial, BackupInfo(path, taken, m["reason"], path.stat().st_size)))
-    found.sort(key=lambda t: (t[0], t[1]), reverse=True)
-    return [b for _, _, b in found]
+        st = path.stat()
+        found.append((taken, serial, st.st_mtime_ns, BackupInfo(path, taken, m["reason"], st.st_size)))
+    found.sort(key=lambda t: (t[0], t[1], t[2]), reverse=True)
+    return [b for _, _, _, b in found]
 
 
 def rotate(db_path: Path, keep_last: int = KEEP_LAST) -> list[Path]:
@@ -169,6 +170,12 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
             safety = make_backup(Database(conn, db_path), "restore", rotate_after=False)
         finally:
             conn.close()
+    elif db_path.exists():
+        # A damaged ledger is kept aside as it is, for whoever wants to look at it.
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        safety = backup_dir(db_path) / f"{db_path.stem}-{stamp}.damaged.sqlite"
+        safety.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(db_path, safety)
     tmp = db_path.with_name(db_path.name + ".restoring")
     src = sqlite3.connect(f"file:{Path(backup).as_posix()}?mode=ro", uri=True)
     try:
@@ -191,3 +198,34 @@ def latest_good_backup(db_path: Path) -> BackupInfo | None:
         if verify_backup(b.path)[0]:
             return b
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class StartupCheck:
+    """What the window learns when it opens a ledger: is it sound, and its backup."""
+
+    ok: bool
+    detail: str
+    backup: Path | None
+    latest_good: BackupInfo | None
+
+
+def check_and_back_up(db_path: Path) -> StartupCheck:
+    """``PRAGMA integrity_check`` on the ledger, then a backup when it is sound.
+
+    Runs on its own connection (the window calls it from a worker thread). A
+    damaged ledger is not backed up (that would rotate good copies away); the
+    newest good backup is named instead, as the way back.
+    """
+    from .storage.db import open_database
+
+    try:
+        db = open_database(db_path)
+    except StorageError as exc:
+        return StartupCheck(False, str(exc), None, latest_good_backup(db_path))
+    try:
+        ok, detail = db.integrity_ok()
+        made = make_backup(db, "start") if ok else None
+    finally:
+        db.close()
+    return StartupCheck(ok, detail, made, None if ok else latest_good_backup(db_path))

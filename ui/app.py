@@ -164,6 +164,9 @@ def run() -> int:
     sys.excepthook = _excepthook
     window = MainWindow(AppState(path, session))
     window.show()
+    from ui import startup_checks
+
+    startup_checks.start(window, path, on_status=lambda text: window.statusBar().showMessage(text, 8000))
     try:
         return app.exec()
     finally:

@@ -113,7 +113,10 @@ class Database:
 
     def integrity_ok(self) -> tuple[bool, str]:
         """``PRAGMA integrity_check``: (True, 'ok') or (False, what it found)."""
-        rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.DatabaseError as exc:  # too damaged to even list the damage
+            return False, str(exc)
         return rows == ["ok"], "; ".join(rows[:5])
 
 

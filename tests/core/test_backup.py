@@ -100,3 +100,29 @@ def test_migration_is_preceded_by_a_backup(tmp_path: Path) -> None:
     assert reasons == ["migration"]
     kept = backup.list_backups(path)[0].path
     assert sqlite3.connect(kept).execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def _damage(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    for i in range(4096, min(len(data), 4096 * 6)):
+        data[i] = 0xAB
+    db.write_bytes(bytes(data))
+
+
+def test_startup_check_backs_up_a_sound_ledger_and_names_the_way_back(tmp_path: Path) -> None:
+    db = tmp_path / "l.sqlite"
+    session = xuchang(db)
+    import_workbook(session, write_book(tmp_path / "a.xlsx", [new_row()]))
+    session.close()
+    good = backup.check_and_back_up(db)
+    assert good.ok and good.backup is not None and good.backup.exists()
+    assert good.backup.name.endswith("-start.sqlite")
+    before = {b.path for b in backup.list_backups(db)}
+    _damage(db)
+    bad = backup.check_and_back_up(db)
+    assert not bad.ok and bad.backup is None
+    assert {b.path for b in backup.list_backups(db)} == before  # nothing rotated away
+    assert bad.latest_good is not None and bad.latest_good.path == good.backup
+    kept = backup.restore_backup(db, bad.latest_good.path)
+    assert kept is not None and kept.name.endswith(".damaged.sqlite") and kept.exists()
+    assert backup.check_and_back_up(db).ok
