@@ -5,7 +5,7 @@
 
 Each command runs in a fresh process (`bench._child`): the figure is its wall
 time from the call of the command line's main() to its return, and its peak
-memory (ru_maxrss). Floors: a plain sqlite3 query over the same table;
+memory (VmHWM, see bench/memory.py). Floors: a plain sqlite3 query over the same table;
 python-calamine's bare read of the same workbook; pandas on the same data.
 Results go to bench/out/results.json and, with --write-docs, docs/benchmarks.md.
 """

@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import resource
 import sys
 import time
+
+from bench.memory import peak_mb
 
 
 def main() -> int:
@@ -23,9 +24,9 @@ def main() -> int:
     with contextlib.redirect_stdout(sink):
         code = cli_main(args)
     seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     with open(out_path, "w", encoding="utf-8") as fh:
-        json.dump({"code": code, "seconds": seconds, "peak_mb": peak_mb,
+        json.dump({"code": code, "seconds": seconds, "peak_mb": peak,
                    "stdout_bytes": len(sink.getvalue())}, fh)
     return code
 

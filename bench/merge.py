@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.memory import peak_mb
+
 PROJECT = Path(__file__).resolve().parent.parent
 OUT = PROJECT / "bench" / "out" / "merge"
 CITY_CODE, CITY_NAME = "411000", "许昌市"
@@ -114,7 +116,7 @@ def run_child(mode: str, city: str, files: list[str]) -> int:
     session.close()
     rows = sum(p.rows_add for p in result.packages)
     replaced = sum(p.rows_replace for p in result.packages)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         json.dumps(
