@@ -54,6 +54,9 @@ demo: venv
 	$(PY) main.py demo --db $(DEMO_DB) --records 20000 --seed 1
 
 test: venv system-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: venv

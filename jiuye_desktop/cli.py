@@ -71,10 +71,10 @@ def _date(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--db", type=Path, help="数据库文件（默认：本用户的数据文件夹）")
     common.add_argument("--operator", help="操作员姓名（记入修改历史）")
-    as_json = argparse.ArgumentParser(add_help=False)
+    as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="输出一个JSON文档")
 
     p = _Parser(prog="jiuye", description="就业实名台账：城镇新增就业人员实名登记台账与周调度表")

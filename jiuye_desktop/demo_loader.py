@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from .demo import generate_rows
 from .records import UnitContext, normalize
@@ -50,7 +51,7 @@ def _worker(
 def _parallel_rows(
     ctx: UnitContext, n: int, year: int, seed: int, progress: Callable[[int, int], None] | None
 ) -> Iterator[ledger.RowAndFindings]:
-    mp = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    mp: Any = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pipes, procs = [], []
     for shard in range(WORKERS):
         here, there = mp.Pipe(duplex=False)

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import __version__, browse
 from jiuye_desktop.domain import Level
 from jiuye_desktop.weeks import week_of
+from ui import export_actions
 from ui.actions import PAGE_ACTIONS, ActionId, build_actions
 from ui.entry_form import EntryForm
 from ui.history_dialog import HistoryDialog
-from ui import export_actions
 from ui.import_view import ImportView
 from ui.ledger_view import LedgerView
 from ui.merge_view import MergeView
