@@ -60,6 +60,16 @@ class Indicator(IntFlag):
     OVERCAPACITY = 16  # 去产能职工安置人数
 
 
+#: Indicators 2–6 of Annex 1 in column order, each counted from the records;
+#: indicator 1 is derived (附件1 填表说明（三）: 1栏=3栏-5栏，2栏=4栏-6栏).
+COUNTED_INDICATORS = (
+    Indicator.NEW,
+    Indicator.ATTRITION,
+    Indicator.REEMPLOYED,
+    Indicator.HARDSHIP,
+    Indicator.OVERCAPACITY,
+)
+
 #: The six indicators of Annex 1 in column order; each has 本周实际 and 本年累计.
 INDICATOR_NAMES = (
     "城镇新增就业人员",

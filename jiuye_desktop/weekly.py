@@ -5,19 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .domain import Indicator, Week, WeeklyRow, WeeklyTable
+from .domain import COUNTED_INDICATORS, Week, WeeklyRow, WeeklyTable
 from .service import Session
 from .storage import ledger
 from .weeks import week_from_key, week_of
 
-# Indicators 2..6 of Annex 1 in column order (indicator 1 is derived).
-_COUNTED = (
-    Indicator.NEW,
-    Indicator.ATTRITION,
-    Indicator.REEMPLOYED,
-    Indicator.HARDSHIP,
-    Indicator.OVERCAPACITY,
-)
+_COUNTED = COUNTED_INDICATORS
 
 
 def _cells(cum: list[int], prev: list[int]) -> tuple[int, ...]:

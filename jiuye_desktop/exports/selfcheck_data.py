@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..domain import (
+    COUNTED_INDICATORS,
     FINDING_KIND_NAMES,
     INDICATOR_NAMES,
     REMOVAL_REASONS,
     FindingKind,
-    Indicator,
     Unit,
 )
 from ..selfcheck import CheckFinding, CheckResult, run_check
@@ -25,14 +25,7 @@ from ..service import Session
 from ..storage import ledger, report_queries
 from ..weeks import week_of
 
-# Indicators 2–6 of Annex 1 in column order; indicator 1 = 2 − 3 (填表说明（三）).
-_COUNTED = (
-    Indicator.NEW,
-    Indicator.ATTRITION,
-    Indicator.REEMPLOYED,
-    Indicator.HARDSHIP,
-    Indicator.OVERCAPACITY,
-)
+_COUNTED = COUNTED_INDICATORS
 #: Marker of the self-check's "possible duplicate" warnings.
 POSSIBLE_DUPLICATE_MARK = "可能是同一人"
 UNKNOWN_AREA = "（地区不明）"
