@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import __version__, browse
 from jiuye_desktop.domain import Level
 from jiuye_desktop.weeks import week_of
-from ui import export_actions
+from ui import backup_actions, export_actions
 from ui.actions import PAGE_ACTIONS, ActionId, build_actions
 from ui.entry_form import EntryForm
 from ui.history_dialog import HistoryDialog
@@ -144,6 +144,9 @@ class MainWindow(QMainWindow):
                     ActionId.PAGE_IMPORT,
                     ActionId.PAGE_MERGE,
                     None,
+                    ActionId.BACKUP,
+                    ActionId.RESTORE_BACKUP,
+                    None,
                     ActionId.QUIT,
                 ),
             ),
@@ -173,6 +176,10 @@ class MainWindow(QMainWindow):
         a[ActionId.RECORD_HISTORY].triggered.connect(self._on_history)
         a[ActionId.REFRESH].triggered.connect(self._on_refresh)
         a[ActionId.SETTINGS].triggered.connect(self._on_settings)
+        a[ActionId.BACKUP].triggered.connect(lambda: backup_actions.back_up(self, self.state))
+        a[ActionId.RESTORE_BACKUP].triggered.connect(
+            lambda: backup_actions.restore(self, self.state)
+        )
         a[ActionId.QUIT].triggered.connect(self.close)
         a[ActionId.ABOUT].triggered.connect(self._on_about)
         self.ledger.record_activated.connect(self.open_record)
