@@ -152,8 +152,10 @@ def henan_units(year: int = 2017) -> list[Division]:
 def default_areas(unit_code: str, year: int = 2017) -> list[tuple[str, str]]:
     """Default subordinate areas of a Henan city as ``(code, name)``.
 
-    Its county-level units valid in ``year``, by code, without 市辖区 and
-    without the directly administered counties (they report to the province).
+    Its county-level units valid in ``year``, by code, without 市辖区
+    (domain.md §2: "its county-level units"). The province's directly
+    administered counties are among them, as their codes are; a city that
+    leaves them out lists its areas itself (``init --area``).
     ``[]`` for 济源, a county, or a code that is not a city that year.
     """
     unit = lookup(unit_code, year)
@@ -164,7 +166,6 @@ def default_areas(unit_code: str, year: int = 2017) -> list[tuple[str, str]]:
         for d in _all()
         if d.parent == unit.code
         and d.kind == "county"
-        and not d.direct
         and _is_area(d)
         and d.valid_in(year)
     ]
