@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .domain import NO, YES, Area, Finding, Indicator, Record, RecordType, Unit
 from .validation import (
     id_text_from_number,
-    indicators,
+    indicator_bits,
     normalize_phone,
     normalize_yes_no,
     parse_date,
@@ -216,7 +216,7 @@ def dup_key(record: Record) -> str | None:
 def assess(record: Record, ctx: UnitContext) -> Assessment:
     res = read_id(record.id_raw or record.id_number)
     return Assessment(
-        indicators=indicators(record),
+        indicators=Indicator(indicator_bits(record)),
         dup_key=dup_key(record),
         birth_date=res.birth.isoformat() if res.birth else None,
         id_ok=res.ok,

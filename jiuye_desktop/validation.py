@@ -261,22 +261,41 @@ def normalize_yes_no(text: str) -> str:
 # --- Indicators ----------------------------------------------------------------------
 
 
-def indicators(record: Record) -> Indicator:
-    """Which Annex 1 indicators a record counts in (domain.md §3 table)."""
-    if record.record_type == RecordType.NEW:
-        mask = Indicator.NEW
+_NEW, _ATTRITION, _PLACEMENT = RecordType.NEW.value, RecordType.ATTRITION.value, RecordType.PLACEMENT.value
+_B_NEW, _B_ATTR, _B_REEMP, _B_HARD, _B_OVER = (
+    int(Indicator.NEW),
+    int(Indicator.ATTRITION),
+    int(Indicator.REEMPLOYED),
+    int(Indicator.HARDSHIP),
+    int(Indicator.OVERCAPACITY),
+)
+
+
+def indicator_bits(record: Record) -> int:
+    """Which Annex 1 indicators a record counts in, as ``Indicator`` bits (domain.md §3 table).
+
+    Plain ints: IntFlag arithmetic is slow, and this runs for every imported row.
+    """
+    rtype = record.record_type
+    if rtype == _NEW:
+        mask = _B_NEW
         if record.reemployed == YES:
-            mask |= Indicator.REEMPLOYED
+            mask |= _B_REEMP
         if record.hardship == YES:
-            mask |= Indicator.HARDSHIP
+            mask |= _B_HARD
         if record.overcapacity == YES:
-            mask |= Indicator.OVERCAPACITY
+            mask |= _B_OVER
         return mask
-    if record.record_type == RecordType.ATTRITION:
-        return Indicator.ATTRITION
-    if record.record_type == RecordType.PLACEMENT:
-        return Indicator.OVERCAPACITY
-    return Indicator(0)
+    if rtype == _ATTRITION:
+        return _B_ATTR
+    if rtype == _PLACEMENT:
+        return _B_OVER
+    return 0
+
+
+def indicators(record: Record) -> Indicator:
+    """``indicator_bits`` as an ``Indicator`` flag."""
+    return Indicator(indicator_bits(record))
 
 
 # --- Findings of one record ----------------------------------------------------------
