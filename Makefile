@@ -11,8 +11,9 @@ DEMO_DB ?= demo-data/demo.sqlite
 WINDOW_DEBS := libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-cursor0 \
 	libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
-# Debian packages the tests use: pdftotext/pdffonts/pdftoppm.
-TEST_DEBS := poppler-utils
+# Debian packages the tests use: pdftotext/pdffonts/pdftoppm, and LibreOffice to read the
+# exported sheet as a user would (headless, no GUI parts).
+TEST_DEBS := poppler-utils libreoffice-calc-nogui
 
 .PHONY: run test lint bench demo venv system-window system-test clean dist
 
