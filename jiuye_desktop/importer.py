@@ -21,7 +21,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from .domain import HEADER_SYNONYMS, RECORD_FIELDS, REQUIRED_HEADERS
-from .records import UnitContext, normalize
+from .records import normalize
 from .service import Session, prepare
 from .storage import ledger
 from .storage.db import as_storage_error, is_known_sqlite_error
@@ -357,6 +357,3 @@ def preview(path: Path | str, rows: int = 20) -> tuple[SheetData, list[dict[str,
 def mapping_letters(sheet: SheetData) -> dict[str, str]:
     """Template header -> Excel column letter of the detected header."""
     return {h: column_letter(c + sheet.col_offset) for h, c in sheet.columns.items()}
-
-
-_ = UnitContext

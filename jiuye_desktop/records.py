@@ -246,6 +246,3 @@ def record_values(record: Record) -> dict[str, str]:
         else:
             out[header] = str(getattr(record, attr) or "")
     return out
-
-
-_ = RecordType  # re-exported names used by callers

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain import Area, Finding, FindingKind, Level, Record, Unit
+from ..domain import Area, Finding, Level, Record, Unit
 from .db import now_text
 
 # Record attributes stored one-to-one in columns of ``records``.
@@ -665,6 +665,3 @@ def last_snapshot(conn: sqlite3.Connection, week_key: str) -> dict[str, Any] | N
     if row is None:
         return None
     return {"submitted_at": row[0], "operator": row[1], "table": json.loads(row[2])}
-
-
-_ = FindingKind
