@@ -8,7 +8,6 @@ printed on stdout.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
@@ -17,14 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .cli_args import Refused, add_week_options, date_arg, open_for, say, week_of
 from .domain import Level
 from .storage.db import StorageError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-
-
-class Refused(Exception):
-    """The input was refused; the message says why (Chinese)."""
 
 
 _ARGPARSE_ZH = {
@@ -63,13 +59,6 @@ def default_db_path() -> Path:
     return Path(user_data_dir("jiuye-desktop", appauthor=False)) / "ledger.sqlite"
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”应为 YYYY-MM-DD") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--db", type=Path, help="数据库文件（默认：本用户的数据文件夹）")
@@ -103,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("remove", parents=[common, as_json], help="剔除自查发现的记录")
     s.add_argument("--kind", required=True, choices=["duplicate", "invalid", "incomplete", "all"])
-    s.add_argument("--date", required=True, type=_date)
+    s.add_argument("--date", required=True, type=date_arg)
     s.add_argument("--note", default="")
 
     s = sub.add_parser("restore", parents=[common, as_json],
@@ -116,9 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--list", action="store_true", help="列出已有的备份")
 
     s = sub.add_parser("weekly", parents=[common, as_json], help="周调度表（附件1）")
-    g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="YYYY-MM-N，例如 2017-11-2")
-    g.add_argument("--date", help="YYYY-MM-DD，该日所在的周")
+    add_week_options(s)
 
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=int)
@@ -136,12 +123,6 @@ def build_parser() -> argparse.ArgumentParser:
 # --- commands -----------------------------------------------------------------------------------
 
 
-def _session(args: argparse.Namespace) -> Any:
-    from .service import open_session
-
-    return open_session(args.db, operator=args.operator)
-
-
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from .service import init_database, parse_area_spec
 
@@ -155,7 +136,7 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
         listed = [{"code": a.code, "name": a.name} for a in session.areas()]
     finally:
         session.close()
-    _say(f"已建立 {unit.name}（{unit.code}）的台账：{args.db}，共 {len(listed)} 个地区行")
+    say(f"已建立 {unit.name}（{unit.code}）的台账：{args.db}，共 {len(listed)} 个地区行")
     return {"db": str(args.db), "unit": {"code": unit.code, "name": unit.name,
             "level": unit.level.value}, "areas": listed}
 
@@ -179,7 +160,7 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         session.close()
     seconds = time.perf_counter() - t0
-    _say(f"已生成 {n} 条演示记录（{args.year}年，种子 {args.seed}），用时 {seconds:.1f} 秒")
+    say(f"已生成 {n} 条演示记录（{args.year}年，种子 {args.seed}），用时 {seconds:.1f} 秒")
     return {"db": str(args.db), "records": n, "year": args.year, "seed": args.seed,
             "seconds": round(seconds, 2)}
 
@@ -187,14 +168,14 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
     from .importer import ImportRefused, import_workbook
 
-    session = _session(args)
+    session = open_for(args)
     try:
         result = import_workbook(session, args.file)
     except ImportRefused as exc:
         raise Refused(str(exc)) from exc
     finally:
         session.close()
-    _say(f"已从“{result.file}”的工作表“{result.sheet}”导入 {result.imported} 条记录"
+    say(f"已从“{result.file}”的工作表“{result.sheet}”导入 {result.imported} 条记录"
          + (f"，{len(result.rejected)} 行未导入（空行）" if result.rejected else ""))
     return result.as_json()
 
@@ -203,7 +184,7 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
     from .domain import FINDING_KIND_NAMES, FindingKind
     from .selfcheck import run_check
 
-    session = _session(args)
+    session = open_for(args)
     try:
         result = run_check(session)
     finally:
@@ -222,12 +203,12 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
     from .selfcheck import remove_flagged
 
-    session = _session(args)
+    session = open_for(args)
     try:
         result = remove_flagged(session, args.kind, args.date, args.note)
     finally:
         session.close()
-    _say(f"已于 {result.date} 剔除 {sum(result.removed.values())} 条记录：" + "，".join(
+    say(f"已于 {result.date} 剔除 {sum(result.removed.values())} 条记录：" + "，".join(
         f"{k} {v}" for k, v in result.removed.items()))
     return result.as_json()
 
@@ -248,7 +229,7 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
         path = make_backup(db, "manual")
     finally:
         db.close()
-    _say(f"已备份到 {path}")
+    say(f"已备份到 {path}")
     return {"backup": str(path)}
 
 
@@ -257,14 +238,14 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
         return _restore_database(args)
     from .selfcheck import restore
 
-    session = _session(args)
+    session = open_for(args)
     try:
         done = [r for r in args.record if restore(session, r)]
     finally:
         session.close()
     missing = [r for r in args.record if r not in done]
     if missing:
-        _say("以下记录未处于剔除状态或不存在：" + "、".join(map(str, missing)))
+        say("以下记录未处于剔除状态或不存在：" + "、".join(map(str, missing)))
     return {"restored": done, "not_removed": missing}
 
 
@@ -281,19 +262,16 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
         if not source.exists():
             raise Refused(f"备份文件 {source} 不存在")
     safety = restore_backup(args.db, source)
-    _say(f"已从 {source} 恢复数据库 {args.db}" + (f"；恢复前的数据库已另存为 {safety}" if safety else ""))
+    say(f"已从 {source} 恢复数据库 {args.db}" + (f"；恢复前的数据库已另存为 {safety}" if safety else ""))
     return {"restored_from": str(source), "db": str(args.db),
             "previous_saved_as": str(safety) if safety else None}
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
-    from .weekly import compute, resolve_week, table_json, table_text
+    from .weekly import compute, table_json, table_text
 
-    try:
-        week = resolve_week(args.week, args.date)
-    except ValueError as exc:
-        raise Refused(str(exc)) from exc
-    session = _session(args)
+    week = week_of(args)
+    session = open_for(args)
     try:
         table = compute(session, week)
     finally:
@@ -306,7 +284,7 @@ def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
     from .storage import ledger
 
-    session = _session(args)
+    session = open_for(args)
     try:
         items = ledger.record_history(session.db.conn, args.record)
     finally:
@@ -333,10 +311,6 @@ COMMANDS = {
 }
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -348,19 +322,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Refused as exc:
-        _say(f"错误：{exc}")
+        say(f"错误：{exc}")
         return EXIT_REFUSED
     except StorageError as exc:
-        _say(f"错误：{exc}")
+        say(f"错误：{exc}")
         return EXIT_REFUSED
     except KeyboardInterrupt:
-        _say("已中断，数据库未做改动")
+        say("已中断，数据库未做改动")
         return EXIT_REFUSED
     except Exception as exc:
         from .service import SetupError
 
         if isinstance(exc, SetupError):
-            _say(f"错误：{exc}")
+            say(f"错误：{exc}")
             return EXIT_REFUSED
         raise
     if args.json:

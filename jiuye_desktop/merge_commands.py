@@ -2,33 +2,17 @@
 
 :func:`register` adds them to the command line's subparsers and returns the
 command functions by name, for ``cli.COMMANDS``. Each function returns a
-JSON-able dict; a refusal raises ``cli.Refused`` with a Chinese message
-(imported inside the functions: ``cli`` imports this module).
+JSON-able dict; a refusal raises ``cli_args.Refused`` (``cli.Refused``) with a
+Chinese message.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-Command = Callable[[argparse.Namespace], dict[str, Any]]
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”应为 YYYY-MM-DD") from None
-
-
-def _week_options(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="YYYY-MM-N，例如 2017-11-2")
-    g.add_argument("--date", help="YYYY-MM-DD，该日所在的周")
+from .cli_args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
 
 
 def register(
@@ -49,10 +33,10 @@ def register(
         parents=[common, as_json],
         help="导出上报文件（附件1、实名台账、说明，一个xlsx）",
     )
-    _week_options(s)
+    add_week_options(s)
     s.add_argument("--out", required=True, type=Path, help="输出文件（.xlsx）")
     s.add_argument("--password", help="设置打开密码（Excel、WPS可打开；密码不保存）")
-    s.add_argument("--fill-date", type=_date, help="附件1的填表日期 YYYY-MM-DD（默认今天）")
+    s.add_argument("--fill-date", type=date_arg, help="附件1的填表日期 YYYY-MM-DD（默认今天）")
 
     s = sub.add_parser(
         "merge",
@@ -66,33 +50,8 @@ def register(
     s = sub.add_parser(
         "packages", parents=[common, as_json], help="市级：某周各下属地区上报文件是否到齐"
     )
-    _week_options(s)
+    add_week_options(s)
     return {"export-package": cmd_export_package, "merge": cmd_merge, "packages": cmd_packages}
-
-
-def _refuse(message: str) -> NoReturn:
-    from .cli import Refused
-
-    raise Refused(message)
-
-
-def _session(args: argparse.Namespace) -> Any:
-    from .service import open_session
-
-    return open_session(args.db, operator=args.operator)
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def _week(args: argparse.Namespace) -> Any:
-    from .weekly import resolve_week
-
-    try:
-        return resolve_week(args.week, args.date)
-    except ValueError as exc:
-        _refuse(str(exc))
 
 
 def cmd_export_package(args: argparse.Namespace) -> dict[str, Any]:
@@ -100,20 +59,20 @@ def cmd_export_package(args: argparse.Namespace) -> dict[str, Any]:
     from .exports.atomic import ExportError
     from .package import export_package
 
-    week = _week(args)
+    week = week_of(args)
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":
-        _refuse(f"输出文件“{out}”应以 .xlsx 结尾")
-    session = _session(args)
+        refuse(f"输出文件“{out}”应以 .xlsx 结尾")
+    session = open_for(args)
     try:
         result = export_package(
             session, week, out, password=args.password or None, fill_date=args.fill_date
         )
     except ExportError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     finally:
         session.close()
-    _say(
+    say(
         f"已导出{result.unit.name}{week.label}的上报文件：{result.path}"
         f"（实名台账 {result.rows} 行，其中已剔除 {result.removed} 行"
         + ("，已设密码" if result.encrypted else "")
@@ -126,13 +85,13 @@ def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
     """Merge packages of subordinate units (or, with ``--dry-run``, show what it would do)."""
     from .merge import MergeRefused, merge_packages
 
-    session = _session(args)
+    session = open_for(args)
     try:
         result = merge_packages(
             session, args.files, dry_run=args.dry_run, password=args.password or None
         )
     except MergeRefused as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     finally:
         session.close()
     if not args.json:
@@ -154,7 +113,7 @@ def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
     changed = sum(1 for p in result.packages if p.action != "unchanged")
     same = len(result.packages) - changed
     verb = "预览完成，数据库未改动；将合并" if args.dry_run else "已合并"
-    _say(
+    say(
         f"{verb} {changed} 个上报文件"
         + (f"（另有 {same} 个与已合并的相同，未变化）" if same else "")
         + f"，跨地区重复 {len(result.duplicates)} 人"
@@ -166,8 +125,8 @@ def cmd_packages(args: argparse.Namespace) -> dict[str, Any]:
     """For each subordinate area: is its package for the week here (delivered, late, missing)?"""
     from .merge import completeness
 
-    week = _week(args)
-    session = _session(args)
+    week = week_of(args)
+    session = open_for(args)
     try:
         statuses = completeness(session, week)
     finally:

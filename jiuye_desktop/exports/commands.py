@@ -2,26 +2,16 @@
 
 :func:`register` adds them to the command line's subparsers and returns the
 command functions by name, for ``cli.COMMANDS``. Each function returns a
-JSON-able dict; a refusal raises ``cli.Refused`` with a Chinese message.
+JSON-able dict; a refusal raises ``cli_args.Refused`` (``cli.Refused``) with a Chinese message.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-Command = Callable[[argparse.Namespace], dict[str, Any]]
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”应为 YYYY-MM-DD") from None
+from ..cli_args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
 
 
 def register(
@@ -40,63 +30,42 @@ def register(
     s = sub.add_parser(
         "export-annex1", parents=[common, as_json], help="导出盖章用的周调度表（附件1，xlsx/PDF）"
     )
-    g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="YYYY-MM-N，例如 2017-11-2")
-    g.add_argument("--date", help="YYYY-MM-DD，该日所在的周")
+    add_week_options(s)
     s.add_argument(
         "--out", required=True, type=Path, help="输出文件（.xlsx；以 .pdf 结尾则输出PDF）"
     )
     s.add_argument("--pdf", type=Path, help="同时输出PDF文件")
-    s.add_argument("--fill-date", type=_date, help="填表日期 YYYY-MM-DD（默认今天）")
+    s.add_argument("--fill-date", type=date_arg, help="填表日期 YYYY-MM-DD（默认今天）")
 
     s = sub.add_parser("report-selfcheck", parents=[common, as_json], help="生成自查报告（PDF）")
     s.add_argument("--out", required=True, type=Path, help="输出的PDF文件")
-    s.add_argument("--date", type=_date, help="报告日期 YYYY-MM-DD（默认今天）")
+    s.add_argument("--date", type=date_arg, help="报告日期 YYYY-MM-DD（默认今天）")
     return {"export-annex1": cmd_export_annex1, "report-selfcheck": cmd_report_selfcheck}
-
-
-def _refuse(message: str) -> NoReturn:
-    from ..cli import Refused
-
-    raise Refused(message)
-
-
-def _session(args: argparse.Namespace) -> Any:
-    from ..service import open_session
-
-    return open_session(args.db, operator=args.operator)
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
     """Write the stamped Annex 1 of a week: xlsx (``--out``), and PDF (``--pdf`` or a .pdf ``--out``)."""
-    from ..weekly import compute, resolve_week
+    from ..weekly import compute
     from .annex1_form import session_stamp
     from .annex1_pdf import render_annex1_pdf
     from .annex1_xlsx import build_annex1_workbook
     from .atomic import ExportError, atomic_write, check_target
 
-    try:
-        week = resolve_week(args.week, args.date)
-    except ValueError as exc:
-        _refuse(str(exc))
+    week = week_of(args)
     out: Path = args.out
     pdf: Path | None = args.pdf
     xlsx: Path | None = None
     if out.suffix.lower() == ".pdf":
         if pdf is not None and pdf.resolve() != out.resolve():
-            _refuse("--out 已是PDF文件，不能再用 --pdf 指定另一个PDF")
+            refuse("--out 已是PDF文件，不能再用 --pdf 指定另一个PDF")
         pdf = out
     elif out.suffix.lower() in (".xlsx", ""):
         xlsx = out if out.suffix else out.with_suffix(".xlsx")
     else:
-        _refuse(f"输出文件“{out}”应以 .xlsx 或 .pdf 结尾")
+        refuse(f"输出文件“{out}”应以 .xlsx 或 .pdf 结尾")
     if pdf is not None and pdf.suffix.lower() != ".pdf":
-        _refuse(f"--pdf 的文件“{pdf}”应以 .pdf 结尾")
-    session = _session(args)
+        refuse(f"--pdf 的文件“{pdf}”应以 .pdf 结尾")
+    session = open_for(args)
     try:
         for target in (xlsx, pdf):
             if target is not None:
@@ -121,11 +90,11 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
             with atomic_write(pdf) as tmp:
                 tmp.write_bytes(data)
     except ExportError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     finally:
         session.close()
     written = [str(p) for p in (xlsx, pdf) if p is not None]
-    _say(f"已导出{table.week.label}周调度表（附件1）：" + "、".join(written))
+    say(f"已导出{table.week.label}周调度表（附件1）：" + "、".join(written))
     return {
         "out": str(xlsx if xlsx is not None else pdf),
         "xlsx": str(xlsx) if xlsx is not None else None,
@@ -154,8 +123,8 @@ def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
 
     out: Path = args.out
     if out.suffix.lower() != ".pdf":
-        _refuse(f"输出文件“{out}”应以 .pdf 结尾")
-    session = _session(args)
+        refuse(f"输出文件“{out}”应以 .pdf 结尾")
+    session = open_for(args)
     try:
         check_target(out)
         data = gather(session, args.date)
@@ -163,10 +132,10 @@ def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
         with atomic_write(out) as tmp:
             tmp.write_bytes(pdf)
     except ExportError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     finally:
         session.close()
-    _say(
+    say(
         f"已生成自查报告：{out}（{data.period_start.isoformat()} 至 {data.period_end.isoformat()}，"
         f"剔除 {data.removed_total} 条，疑似重复待核实 {len(data.review)} 条）"
     )
