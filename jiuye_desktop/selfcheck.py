@@ -186,6 +186,40 @@ def remove_selected(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RemovedRecord:
+    """An active removal with the removed record's brief (the self-check screen's list)."""
+
+    record_id: int
+    source_row: int | None
+    name: str
+    id_number: str
+    area: str
+    reason: str
+    removed_on: str
+    note: str
+    operator: str
+    message: str
+
+
+def active_removals(session: Session) -> list[RemovedRecord]:
+    """Removals not undone, newest first."""
+    conn = session.db.conn
+    items = ledger.removals(conn)
+    brief = ledger.record_brief(conn, [m["record_id"] for m in items])
+    out = []
+    for m in sorted(items, key=lambda m: (m["removed_on"], m["id"]), reverse=True):
+        b = brief.get(m["record_id"], {})
+        out.append(
+            RemovedRecord(
+                m["record_id"], b.get("source_row"), b.get("name") or "",
+                b.get("id_number") or "", b.get("area") or "", m["reason"], m["removed_on"],
+                m["note"] or "", m["operator"] or "", m["message"] or "",
+            )
+        )
+    return out
+
+
 def restore(session: Session, record_id: int) -> bool:
     with session.db.transaction() as tx:
         return ledger.restore_record(tx, record_id, operator=session.operator)

@@ -58,7 +58,6 @@ from jiuye_desktop import selfcheck
 from jiuye_desktop.domain import FINDING_KIND_NAMES, REMOVAL_REASONS, FindingKind
 from jiuye_desktop.selfcheck import CheckFinding, CheckResult, RemoveResult
 from jiuye_desktop.service import Session
-from jiuye_desktop.storage import ledger
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
 from ui.state import AppState
 
@@ -237,29 +236,16 @@ def _check(session: Session, progress: Progress, _cancelled: Cancelled) -> Check
 
 
 def _removal_rows(session: Session) -> tuple[list[tuple[str, ...]], list[int]]:
-    """The active removals with the removed record's name, ID, area and row, newest first."""
-    conn = session.db.conn
-    items = ledger.removals(conn)
-    brief = ledger.record_brief(conn, [m["record_id"] for m in items])
-    rows: list[tuple[str, ...]] = []
-    ids: list[int] = []
-    for m in sorted(items, key=lambda m: (m["removed_on"], m["id"]), reverse=True):
-        b = brief.get(m["record_id"], {})
-        rows.append(
-            (
-                _row_text(b.get("source_row"), m["record_id"]),
-                b.get("name") or "",
-                b.get("id_number") or "",
-                b.get("area") or "",
-                kind_name(m["reason"]),
-                m["removed_on"],
-                m["note"] or "",
-                m["operator"] or "",
-                m["message"] or "",
-            )
+    """The active removals as table rows (newest first), and their record ids."""
+    items = selfcheck.active_removals(session)
+    rows = [
+        (
+            _row_text(r.source_row, r.record_id), r.name, r.id_number, r.area,
+            kind_name(r.reason), r.removed_on, r.note, r.operator, r.message,
         )
-        ids.append(m["record_id"])
-    return rows, ids
+        for r in items
+    ]
+    return rows, [r.record_id for r in items]
 
 
 def _row_text(source_row: int | None, record_id: int) -> str:

@@ -228,3 +228,18 @@ def test_tally_kept_by_triggers_equals_counting_the_records(entries, data) -> No
 def _nonzero(rows: list) -> list:
     """Groups whose counts are all zero carry no information (a tally keeps them at 0)."""
     return sorted(tuple(r) for r in rows if r[2] or r[3])
+
+
+def test_active_removals_newest_first_with_the_record(session) -> None:
+    from jiuye_desktop.selfcheck import active_removals
+
+    a = add(session)
+    b = add(session, **{"公民身份号码": make_id(seq="888"), "姓名": "李娜"})
+    remove_selected(session, [a], "invalid", dt.date(2017, 11, 3), "旧")
+    remove_selected(session, [b], "incomplete", dt.date(2017, 11, 24), "新")
+    got = active_removals(session)
+    assert [(r.record_id, r.name, r.reason, r.note) for r in got] == [
+        (b, "李娜", "incomplete", "新"), (a, "王伟", "invalid", "旧")]
+    assert got[0].area == "魏都区"
+    restore(session, b)
+    assert [r.record_id for r in active_removals(session)] == [a]
