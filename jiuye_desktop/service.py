@@ -211,6 +211,22 @@ def open_session(path: Path | str, *, operator: str | None = None) -> Session:
     return Session(db, op)
 
 
+def needs_setup(path: Path | str) -> bool:
+    """True when the database does not exist yet or has no reporting unit.
+
+    Raises:
+        StorageError: the file is locked, damaged, or newer than the program.
+    """
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    db = open_database(path)
+    try:
+        return ledger.get_unit(db.conn) is None
+    finally:
+        db.close()
+
+
 def parse_area_spec(spec: str) -> tuple[str | None, str]:
     """``[CODE:]NAME`` of ``init --area``."""
     code, sep, name = spec.partition(":")

@@ -19,9 +19,8 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyleFactory, QWidget
 
 from jiuye_desktop.resources import FONT_FAMILY, FONT_FILE, resource_path
-from jiuye_desktop.service import Session, open_session
-from jiuye_desktop.storage import ledger
-from jiuye_desktop.storage.db import StorageError, open_database
+from jiuye_desktop.service import Session, needs_setup, open_session
+from jiuye_desktop.storage.db import StorageError
 from ui.widgets import ORGANIZATION
 
 APP_NAME = "就业实名台账"
@@ -101,17 +100,6 @@ def database_path() -> Path:
 
     env = os.environ.get("JIUYE_DB", "").strip()
     return Path(env) if env else default_db_path()
-
-
-def needs_setup(path: Path) -> bool:
-    """True when the database does not exist yet or has no reporting unit."""
-    if not path.exists() or path.stat().st_size == 0:
-        return True
-    db = open_database(path)
-    try:
-        return ledger.get_unit(db.conn) is None
-    finally:
-        db.close()
 
 
 def open_ledger(path: Path, parent: QWidget | None = None) -> Session | None:
