@@ -146,19 +146,30 @@ class Session:
                 ledger.replace_areas(tx, [(c or None, n.strip()) for c, n in areas])
         except ValueError as exc:
             raise SetupError(str(exc)) from exc
-        self.rejudge_all()
+        self.rejudge_areas()
 
-    def rejudge_all(self) -> int:
-        """Recompute every record's area link and own findings (after the areas change)."""
-        from .storage.ledger import iter_records, relink_record
+    def rejudge_areas(self) -> int:
+        """Re-link and re-judge the records whose area now resolves differently.
 
+        After the areas change only records whose written 所属地区 maps to
+        another area row (or to none, or newly to one) change: one look-up per
+        distinct (written area, linked area) pair, not a pass over the ledger.
+        Returns how many records were re-judged.
+        """
         ctx = self.context()
         count = 0
         with self.db.transaction() as tx:
-            for record_id, rec, _area_id, _removed in list(iter_records(tx)):
-                rec.area_code = ctx.resolve_area(rec.area_raw) if rec.area_raw else rec.area_code
-                relink_record(tx, record_id, prepare(rec, ctx))
-                count += 1
+            for area_raw, area_id in ledger.area_links(tx):
+                key = ctx.resolve_area(area_raw)
+                new_id = ctx.area_ids.get(key) if key else None
+                if new_id == area_id:
+                    continue
+                for record_id, rec, _old, _removed in list(ledger.iter_records(
+                    tx, "r.area_raw = ? AND r.area_id IS ?", (area_raw, area_id)
+                )):
+                    rec.area_code = key
+                    ledger.relink_record(tx, record_id, prepare(rec, ctx))
+                    count += 1
         return count
 
     # --- records typed in the window ---------------------------------------------------------

@@ -346,6 +346,11 @@ def update_record(
     return changes
 
 
+def area_links(conn: sqlite3.Connection) -> list[tuple[str, int | None]]:
+    """Each distinct (written 所属地区, linked area id) of the records."""
+    return conn.execute("SELECT DISTINCT area_raw, area_id FROM records").fetchall()
+
+
 def relink_record(conn: sqlite3.Connection, record_id: int, p: PreparedRecord) -> None:
     """Refresh a record's derived columns and own findings without touching its values."""
     conn.execute(

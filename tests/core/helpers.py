@@ -78,3 +78,22 @@ def db_fingerprint(path: Path) -> str:
         return h.hexdigest()
     finally:
         conn.close()
+
+
+def ledger_state(db: Path, log_table: str) -> tuple[str, int, int]:
+    """(integrity_check, records, rows of ``log_table``) of a database a killed process
+    left behind; asserts that the weekly tally agrees with the records."""
+    conn = sqlite3.connect(db)
+    try:
+        ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        logged = conn.execute(f"SELECT count(*) FROM {log_table}").fetchone()[0]
+        tally = conn.execute("SELECT coalesce(sum(n), 0) FROM tally").fetchone()[0]
+        counted = conn.execute(
+            "SELECT count(*) FROM records "
+            "WHERE ind != 0 AND area_id IS NOT NULL AND removed_on IS NULL"
+        ).fetchone()[0]
+        assert tally == counted  # the weekly tally is consistent with the records
+        return ok, records, logged
+    finally:
+        conn.close()

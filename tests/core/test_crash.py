@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 
 from jiuye_desktop.demo import generate_rows, write_workbook
 
-from .helpers import xuchang
+from .helpers import ledger_state, xuchang
 
 PROJECT = Path(__file__).resolve().parents[2]
 AREAS = [("411000", "许昌市本级"), ("411002", "魏都区"), ("411003", "建安区"), ("411024", "鄢陵县"),
@@ -31,19 +30,7 @@ def big_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _state(db: Path) -> tuple[str, int, int]:
-    conn = sqlite3.connect(db)
-    try:
-        ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
-        imports = conn.execute("SELECT count(*) FROM imports").fetchone()[0]
-        tally = conn.execute("SELECT coalesce(sum(n), 0) FROM tally").fetchone()[0]
-        counted = conn.execute(
-            "SELECT count(*) FROM records WHERE ind != 0 AND area_id IS NOT NULL AND removed_on IS NULL"
-        ).fetchone()[0]
-        assert tally == counted  # the weekly tally is consistent with the records
-        return ok, records, imports
-    finally:
-        conn.close()
+    return ledger_state(db, "imports")
 
 
 def _wait_for(proc: subprocess.Popen, db: Path, *, seconds: float | None, wal_bytes: int | None) -> None:

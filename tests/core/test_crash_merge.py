@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from jiuye_desktop.domain import Level
 from jiuye_desktop.package import export_package
 from jiuye_desktop.service import init_database
 from jiuye_desktop.weeks import week_from_key
+
+from .helpers import ledger_state
 
 PROJECT = Path(__file__).resolve().parents[2]
 COUNTIES = [("411024", "鄢陵县"), ("411025", "襄城县"), ("411081", "禹州市")]
@@ -56,19 +57,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _state(db: Path) -> tuple[str, int, int]:
-    conn = sqlite3.connect(db)
-    try:
-        ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
-        merged = conn.execute("SELECT count(*) FROM packages").fetchone()[0]
-        tally = conn.execute("SELECT coalesce(sum(n), 0) FROM tally").fetchone()[0]
-        counted = conn.execute(
-            "SELECT count(*) FROM records WHERE ind != 0 AND area_id IS NOT NULL AND removed_on IS NULL"
-        ).fetchone()[0]
-        assert tally == counted
-        return ok, records, merged
-    finally:
-        conn.close()
+    return ledger_state(db, "packages")
 
 
 @pytest.mark.slow

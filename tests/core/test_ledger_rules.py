@@ -243,3 +243,25 @@ def test_active_removals_newest_first_with_the_record(session) -> None:
     assert got[0].area == "魏都区"
     restore(session, b)
     assert [r.record_id for r in active_removals(session)] == [a]
+
+
+def test_changing_the_areas_relinks_only_the_records_concerned(session) -> None:
+    from jiuye_desktop.selfcheck import run_check
+
+    known = add(session)  # 魏都区
+    unknown = add(session, **{"公民身份号码": make_id(seq="901"), "所属地区": "示范区"})
+    assert {f.record for f in run_check(session).findings if f.field == "所属地区"} == {unknown}
+    week = week_of(dt.date(2017, 5, 12))
+    assert compute(session, week).total[3] == 1
+    areas = [(a.code, a.name) for a in session.areas() if not a.is_self]
+    assert session.set_areas([*areas, (None, "示范区")]) is None
+    # The new area takes its record: linked, counted, and no longer invalid.
+    assert not [f for f in run_check(session).findings if f.field == "所属地区"]
+    rows = {r.name: r.cells for r in compute(session, week).rows}
+    assert rows["示范区"][3] == 1 and rows["魏都区"][3] == 1
+    assert session.rejudge_areas() == 0  # nothing left to re-link
+    # Dropping an area that holds records is refused and changes nothing.
+    with pytest.raises(Exception, match="不能删除"):
+        session.set_areas([a for a in areas if a[1] != "魏都区"] + [(None, "示范区")])
+    assert ledger.get_record(session.db.conn, known) is not None
+    assert compute(session, week).total[3] == 2
