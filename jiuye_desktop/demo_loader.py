@@ -16,7 +16,7 @@ from typing import Any
 
 from .demo import generate_rows
 from .records import UnitContext, normalize
-from .service import Session, prepare
+from .service import Session, prepared_row
 from .storage import ledger
 from .storage.db import now_text
 
@@ -31,7 +31,7 @@ def _prepared_rows(
     areas = [(a.code, a.name) for a in ctx.areas]
     for i, row in enumerate(generate_rows(n, year=year, seed=seed, areas=areas)):
         if i % shards == shard:
-            yield ledger.to_row(prepare(normalize(row.values, ctx, source_row=None), ctx))
+            yield prepared_row(normalize(row.values, ctx, source_row=None), ctx)
 
 
 def _worker(

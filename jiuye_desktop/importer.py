@@ -1,50 +1,52 @@
-"""Import a ledger workbook: read (calamine), find the header, map, store, all or nothing.
+"""Import a ledger workbook: read (calamine), find the header, judge, store, all or nothing.
 
 A problem of a row becomes a self-check finding on the imported record; only a
 row with no content at all is rejected. A file that cannot be a ledger is
 refused as a whole with a Chinese message naming the file (and the row and
 column where there is one), and the database is left unchanged.
+
+The sheet is read in ``workbook``; its rows are judged in one or two processes
+into staging tables (``import_rows``); one transaction then copies them into
+the ledger in workbook order.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import sqlite3
-import unicodedata
-import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
-
-from .domain import HEADER_SYNONYMS, RECORD_FIELDS, REQUIRED_HEADERS
-from .records import normalize
-from .service import Session, prepare
-from .storage import ledger
+from . import import_rows
+from .records import UnitContext
+from .service import Session
+from .storage import ledger, staging
 from .storage.db import as_storage_error, is_known_sqlite_error
+from .workbook import (
+    ImportCancelled,
+    ImportRefused,
+    Progress,
+    Rejected,
+    SheetData,
+    column_letter,
+    mapping_letters,
+    preview,
+    read_ledger_sheet,
+)
 
-HEADER_SEARCH_ROWS = 30
-MAX_UNCOMPRESSED = 2 * 1024**3  # a workbook that unpacks to more than this is refused
-MAX_RATIO = 200  # compression ratio above which a zip member is a bomb
-
-Progress = Callable[[int, int], None]
-
-
-class ImportRefused(Exception):
-    """The whole file is refused; the message (Chinese) says what and where."""
-
-
-class ImportCancelled(ImportRefused):
-    """The clerk cancelled the import; nothing was stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    row: int
-    reason: str
+__all__ = [
+    "ImportCancelled",
+    "ImportRefused",
+    "ImportResult",
+    "Rejected",
+    "SheetData",
+    "import_workbook",
+    "mapping_letters",
+    "preview",
+    "read_ledger_sheet",
+]
 
 
 @dataclass
@@ -56,6 +58,7 @@ class ImportResult:
     import_id: int | None = None
     mapping: dict[str, str] = field(default_factory=dict)  # template header -> column letter
     header_row: int = 0
+    helper_rows: int = 0  # rows judged by the helper process (0: all judged here)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -65,198 +68,20 @@ class ImportResult:
         }
 
 
-# --- Headers -----------------------------------------------------------------------------------
-
-
-def _header_key(text: object) -> str:
-    s = unicodedata.normalize("NFKC", str(text or ""))
-    for ch in " \t\r\n*＊※:：":
-        s = s.replace(ch, "")
-    return s
-
-
-_HEADER_LOOKUP: dict[str, str] = {}
-for _attr, _header in RECORD_FIELDS:
-    _HEADER_LOOKUP[_header_key(_header)] = _header
-for _header, _synonyms in HEADER_SYNONYMS.items():
-    for _syn in _synonyms:
-        _HEADER_LOOKUP.setdefault(_header_key(_syn), _header)
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def match_headers(row: Sequence[object]) -> dict[str, int]:
-    """Template header -> column index for the cells of one row that are headers."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(row):
-        header = _HEADER_LOOKUP.get(_header_key(cell))
-        if header and header not in found:
-            found[header] = index
-    return found
-
-
-@dataclass
-class SheetData:
-    """The ledger sheet of a workbook: where its header is and how to read its rows.
-
-    ``rows()`` streams the rows below the header as (Excel row number, cells);
-    column indices of ``columns`` refer to those cells, and ``col_offset`` is
-    what to add to name the Excel column.
-    """
-
-    name: str
-    header_row: int  # 0-based index among the sheet's rows
-    columns: dict[str, int]
-    col_offset: int
-    height: int
-    _sheet: Any = None
-    _merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """Rows below the header; merged cells carry their value over their range."""
-        pending: dict[tuple[int, int], Any] = {}
-        merged = [m for m in self._merged if m[2] > self.header_row]
-        for index, row in enumerate(self._sheet.iter_rows()):
-            if index <= self.header_row:
-                continue
-            if merged:
-                _fill_merged_row(index, row, merged, pending)
-            yield index + 1, row
-
-
-def _fill_merged_row(
-    index: int, row: list[Any], merged: list[tuple[int, int, int, int]],
-    pending: dict[tuple[int, int], Any],
-) -> None:
-    for r0, c0, r1, c1 in merged:
-        if not r0 <= index <= r1 or c0 >= len(row) or c0 < 0:
-            continue
-        if index == r0 or (r0, c0) not in pending:
-            pending[(r0, c0)] = row[c0]
-        value = pending[(r0, c0)]
-        for c in range(c0, min(c1, len(row) - 1) + 1):
-            row[c] = value
-
-
-def _check_container(path: Path, data: bytes) -> None:
-    """Refuse what is not a workbook, and zip bombs, before any parser sees it."""
-    name = path.name
-    if not data:
-        raise ImportRefused(f"文件“{name}”是空文件，不是Excel工作簿")
-    if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                total = 0
-                names = set()
-                for info in zf.infolist():
-                    names.add(info.filename)
-                    total += info.file_size
-                    ratio = info.file_size / max(info.compress_size, 1)
-                    if ratio > MAX_RATIO and info.file_size > 50 * 1024**2:
-                        raise ImportRefused(
-                            f"文件“{name}”中的{info.filename}解压后异常巨大（疑似压缩炸弹），已拒绝"
-                        )
-                if total > MAX_UNCOMPRESSED:
-                    raise ImportRefused(f"文件“{name}”解压后超过2GB（疑似压缩炸弹），已拒绝")
-                if not names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
-                    raise ImportRefused(f"文件“{name}”是压缩包，但不是Excel工作簿")
-        except zipfile.BadZipFile as exc:
-            raise ImportRefused(
-                f"文件“{name}”已损坏或不完整（可能未下载完），无法作为Excel工作簿打开"
-            ) from exc
-        return
-    if data[:8] == bytes.fromhex("D0CF11E0A1B11AE1"):
-        return  # legacy .xls (or an encrypted workbook: calamine says so below)
-    raise ImportRefused(f"文件“{name}”不是Excel工作簿（.xlsx/.xls），请选择台账的Excel文件")
-
-
-def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
-    """The first sheet (visible ones first) that has the template's required headers."""
-    path = Path(path)
-    data = path.read_bytes() if data is None else data
-    _check_container(path, data)
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types
-        text = str(exc).lower()
-        if "encrypt" in text or "password" in text or "cfb" in text:
-            raise ImportRefused(
-                f"文件“{path.name}”设有密码或已加密，请先在Excel中取消密码后再导入"
-            ) from exc
-        raise ImportRefused(
-            f"文件“{path.name}”无法作为Excel工作簿读取（文件已损坏或格式不对）"
-        ) from exc
-    try:
-        metas = list(wb.sheets_metadata)
-        visible = [m.name for m in metas if str(m.visible).endswith(".Visible")]
-        order = visible + [m.name for m in metas if m.name not in visible]
-    except Exception:  # noqa: BLE001 - formats without visibility information
-        order = list(wb.sheet_names)
-    best: tuple[str, list[str]] | None = None
-    for name in order:
-        try:
-            sheet = wb.get_sheet_by_name(name)
-        except Exception:  # noqa: BLE001 - chart sheets and the like
-            continue
-        col_offset = sheet.start[1] if sheet.start else 0
-        for r, row in enumerate(sheet.iter_rows()):
-            if r >= HEADER_SEARCH_ROWS:
-                break
-            columns = match_headers(row)
-            missing = [h for h in REQUIRED_HEADERS if h not in columns]
-            if not missing:
-                try:
-                    merged = [
-                        (r0, c0 - col_offset, r1, c1 - col_offset)
-                        for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
-                    ]
-                except Exception:  # noqa: BLE001 - no merge information in old formats
-                    merged = []
-                return SheetData(name, r, columns, col_offset, sheet.height, sheet, merged)
-            if len(columns) >= 3 and (best is None or len(missing) < len(best[1])):
-                best = (f"工作表“{name}”第{r + 1}行", missing)
-    if not order:
-        raise ImportRefused(f"文件“{path.name}”中没有工作表")
-    if best is not None:
-        raise ImportRefused(
-            f"文件“{path.name}”的表头（{best[0]}）缺少必需的列：{'、'.join(best[1])}"
-        )
-    raise ImportRefused(
-        f"文件“{path.name}”中没有找到台账表头（需要：{'、'.join(REQUIRED_HEADERS)}），"
-        "或工作表是空的"
-    )
-
-
-def _row_values(row: Sequence[Any], columns: dict[str, int]) -> dict[str, Any]:
-    width = len(row)
-    return {h: (row[c] if c < width else None) for h, c in columns.items()}
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def import_workbook(
     session: Session,
     path: Path | str,
     *,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
     """Import a ledger workbook into the session's database, in one transaction.
 
-    Rows are read, judged and inserted in batches inside that one transaction,
-    so memory stays flat and a failure or a cancel leaves nothing behind.
-    Completely empty rows are not rows the clerk wrote and are skipped; a row
-    with content but no field of a record (only 序号) is rejected.
+    Rows are judged in chunks into staging tables (by this process, and for a
+    large file by a helper process too: ``workers`` forces 1 or 2), then
+    copied into the ledger in one transaction, so memory stays flat and a
+    failure, a crash or a cancel leaves nothing behind.
 
     Raises:
         ImportRefused: the file is not a ledger, was imported before, or the
@@ -278,54 +103,96 @@ def import_workbook(
             f"文件“{path.name}”的内容已于{earlier[1]}导入过（当时的文件名：{earlier[0]}），"
             "不能重复导入"
         )
-    sheet = read_ledger_sheet(path, data)
-    del data
     ctx = session.context()
-    total = max(sheet.height - sheet.header_row - 1, 0)
-    rejected: list[Rejected] = []
-    cols = dict(sheet.columns)
-    content_cols = [c for h, c in cols.items() if h != "序号"]
-    all_cols = list(cols.values())
-    counter = {"seen": 0}
-    session.backup("import")
-
-    def judged() -> Iterator[ledger.RowAndFindings]:
-        for excel_row, row in sheet.rows():
-            counter["seen"] += 1
-            width = len(row)
-            if all(c >= width or _is_empty(row[c]) for c in all_cols):
-                continue
-            if all(c >= width or _is_empty(row[c]) for c in content_cols):
-                rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
-                continue
-            values = {h: (row[c] if c < width else None) for h, c in cols.items()}
-            yield ledger.to_row(prepare(normalize(values, ctx, source_row=excel_row), ctx))
-            if counter["seen"] % 2000 == 0:
-                if progress:
-                    progress(counter["seen"], total)
-                if cancelled and cancelled():
-                    raise ImportCancelled("导入已取消，数据库未做任何改动")
-
+    helper = import_rows.start_helper(path, digest, ctx, len(data), workers)
     try:
-        with session.db.transaction() as tx:
-            import_id = ledger.add_import(
-                tx,
-                file_name=path.name,
-                sha256=digest,
-                sheet=sheet.name,
-                operator=session.operator,
-                row_count=total,
-            )
-            n = ledger.insert_rows(tx, judged(), import_id=import_id, operator=session.operator)
-            if n == 0:
-                raise ImportRefused(
-                    f"文件“{path.name}”的工作表“{sheet.name}”在表头下没有数据行"
-                )
-            ledger.finish_import(tx, import_id, n, len(rejected))
+        session.backup("import")
+        sheet = read_ledger_sheet(path, data)
+        del data
+        staging.create(conn)
+        if helper is not None:
+            staging.attach(conn, helper.stage_path)
+        with session.db.transaction(immediate=helper is None) as tx:
+            return _import_sheet(session, tx, path, digest, sheet, ctx, helper, progress, cancelled)
     except sqlite3.Error as exc:
         if is_known_sqlite_error(exc):
             raise as_storage_error(exc, session.db.path) from exc
         raise
+    finally:
+        if helper is not None:
+            helper.close()
+        staging.detach(conn)
+        staging.drop(conn)
+
+
+def _import_sheet(
+    session: Session,
+    tx: sqlite3.Connection,
+    path: Path,
+    digest: str,
+    sheet: SheetData,
+    ctx: UnitContext,
+    helper: import_rows.Helper | None,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> ImportResult:
+    """Judge, stage and copy the rows of the sheet; the caller holds the transaction."""
+    total = import_rows.data_rows(sheet)
+    chunks = import_rows.chunk_count(sheet)
+    import_id = ledger.add_import(
+        tx,
+        file_name=path.name,
+        sha256=digest,
+        sheet=sheet.name,
+        operator=session.operator,
+        row_count=total,
+    )
+    copier = staging.Copier(tx, import_id=import_id, operator=session.operator)
+    if helper is not None:
+        claim, handed = helper.claims(chunks)
+    else:
+        claim = iter(range(chunks + 1)).__next__
+        handed = lambda: next_copy[0]  # noqa: E731 - everything is copied as it is judged
+    next_copy = [0]  # chunks before this one are in the ledger already
+
+    def copy_in_order(chunk: int) -> None:
+        # A chunk of this process that is next in workbook order goes to the ledger now.
+        if chunk == next_copy[0]:
+            copier.copy("temp", *import_rows.chunk_rows(sheet, chunk))
+            next_copy[0] += 1
+
+    def check() -> None:
+        if progress:
+            progress(min(handed() * import_rows.CHUNK, total), total)
+        if cancelled and cancelled():
+            raise ImportCancelled("导入已取消，数据库未做任何改动")
+
+    def write(batch: list[tuple[int, ledger.RowAndFindings]]) -> None:
+        staging.write(tx, batch)
+
+    mine = import_rows.stage_chunks(sheet, ctx, claim, write, check=check, done=copy_in_order)
+    theirs = import_rows.Staged()
+    if helper is not None and len(mine.chunks) < chunks:
+        got = helper.result(import_rows.sheet_signature(sheet), check)
+        if got is not None:
+            theirs = got
+        else:  # the helper failed: judge its chunks here
+            own = set(mine.chunks)
+            rest = iter([*(c for c in range(chunks) if c not in own), chunks])
+            again = import_rows.stage_chunks(sheet, ctx, rest.__next__, write, check=check)
+            mine.chunks += again.chunks
+            mine.count += again.count
+            mine.rejected += again.rejected
+    n = mine.count + theirs.count
+    if n == 0:
+        raise ImportRefused(f"文件“{path.name}”的工作表“{sheet.name}”在表头下没有数据行")
+    own = set(mine.chunks)
+    for chunk in range(next_copy[0], chunks):
+        copier.copy("temp" if chunk in own else "stage", *import_rows.chunk_rows(sheet, chunk))
+    if copier.copied != n:
+        raise RuntimeError(f"staged {n} rows but copied {copier.copied}")
+    rejected = sorted(mine.rejected + theirs.rejected, key=lambda r: r.row)
+    ledger.finish_import(tx, import_id, n, len(rejected))
     if progress:
         progress(total, total)
     return ImportResult(
@@ -336,24 +203,5 @@ def import_workbook(
         import_id=import_id,
         mapping={h: column_letter(c + sheet.col_offset) for h, c in sheet.columns.items()},
         header_row=sheet.header_row + 1,
+        helper_rows=theirs.count,
     )
-
-
-def preview(path: Path | str, rows: int = 20) -> tuple[SheetData, list[dict[str, Any]]]:
-    """The detected sheet and header mapping with its first rows, for a preview screen.
-
-    ``mapping_letters(sheet)`` names the Excel column of each template header.
-    """
-    sheet = read_ledger_sheet(Path(path))
-    out: list[dict[str, Any]] = []
-    for _excel_row, row in sheet.rows():
-        if len(out) >= rows:
-            break
-        if any(not _is_empty(v) for v in row):
-            out.append(_row_values(row, sheet.columns))
-    return sheet, out
-
-
-def mapping_letters(sheet: SheetData) -> dict[str, str]:
-    """Template header -> Excel column letter of the detected header."""
-    return {h: column_letter(c + sheet.col_offset) for h, c in sheet.columns.items()}

@@ -71,7 +71,7 @@ from .exports import annex1_form as form
 from .exports.annex1_xlsx import MIDDLE_PART, ROW_BODY, ROW_UNIT, write_annex1_sheet
 from .exports.atomic import ExportError, atomic_write, check_target
 from .records import normalize
-from .service import Session, init_database, prepare
+from .service import Session, init_database, prepared_row
 from .storage import ledger, packages_sql
 from .storage.db import now_text
 from .weekly import compute
@@ -784,7 +784,7 @@ def judge_package(
                 f"{head.week.year}年1月1日至{head.week.label}末（{end}）之间"
             )
         removal = _removal(values[n_template:], excel_row, name, end)
-        values_row, findings = ledger.to_row(prepare(record, ctx))
+        values_row, findings = prepared_row(record, ctx)
         merged.append((values_row, findings, *removal))
     if str(h.hexdigest()) != head.digest:
         raise PackageError(

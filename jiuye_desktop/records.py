@@ -26,7 +26,18 @@ from .validation import (
 
 #: Units with a 去产能职工安置 task (domain.md §6, 附件2), by code.
 OVERCAPACITY_TASK_UNITS = frozenset(
-    {"410100", "411000", "411200", "410400", "410300", "410800", "410600", "419001", "410181", "410482"}
+    {
+        "410100",
+        "411000",
+        "411200",
+        "410400",
+        "410300",
+        "410800",
+        "410600",
+        "419001",
+        "410181",
+        "410482",
+    }
 )
 
 
@@ -152,7 +163,9 @@ def _compact(text: str) -> str:
     return text.replace(" ", "")
 
 
-def normalize(values: Mapping[str, object], ctx: UnitContext, source_row: int | None = None) -> Record:
+def normalize(
+    values: Mapping[str, object], ctx: UnitContext, source_row: int | None = None
+) -> Record:
     """A record from values keyed by template header (domain.md §3)."""
     get = values.get
     rec = Record(source_row=source_row)
@@ -213,19 +226,34 @@ def dup_key(record: Record) -> str | None:
     return None
 
 
-def assess(record: Record, ctx: UnitContext) -> Assessment:
+Derived = tuple[int, str | None, str | None, bool, list[Finding]]
+
+
+def derive(record: Record, ctx: UnitContext) -> Derived:
+    """(indicator bits, duplicate class, birth date, ID sound, findings): ``assess`` as plain values.
+
+    Plain values because this runs for every imported row.
+    """
     res = read_id(record.id_raw or record.id_number)
-    return Assessment(
-        indicators=Indicator(indicator_bits(record)),
-        dup_key=dup_key(record),
-        birth_date=res.birth.isoformat() if res.birth else None,
-        id_ok=res.ok,
-        findings=record_findings(
+    birth = res.birth
+    return (
+        indicator_bits(record),
+        dup_key(record),
+        birth.isoformat() if birth else None,
+        res.ok,
+        record_findings(
             record,
             area_known=record.area_code is not None and record.area_code in ctx.area_ids,
             has_overcapacity_task=ctx.overcapacity_task,
             prefix_existed=ctx.prefix_existed,
         ),
+    )
+
+
+def assess(record: Record, ctx: UnitContext) -> Assessment:
+    ind, key, birth, id_ok, findings = derive(record, ctx)
+    return Assessment(
+        indicators=Indicator(ind), dup_key=key, birth_date=birth, id_ok=id_ok, findings=findings
     )
 
 

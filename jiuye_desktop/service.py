@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import divisions
 from .domain import Area, Finding, Level, Record, Unit
-from .records import UnitContext, assess
+from .records import UnitContext, assess, derive
 from .storage import ledger
 from .storage.db import Database, StorageError, open_database
 
@@ -29,7 +29,11 @@ PROFILE_FIELDS: dict[str, str] = {
     "operator": "操作员",
 }
 #: Images of the unit: the seal and the two signatures (PNG bytes).
-IMAGE_KINDS: dict[str, str] = {"seal": "公章", "sign_unit": "单位负责人签名", "sign_org": "机构负责人签名"}
+IMAGE_KINDS: dict[str, str] = {
+    "seal": "公章",
+    "sign_unit": "单位负责人签名",
+    "sign_org": "机构负责人签名",
+}
 
 
 class SetupError(Exception):
@@ -55,6 +59,13 @@ def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
         dup_key=a.dup_key,
         findings=a.findings,
     )
+
+
+def prepared_row(record: Record, ctx: UnitContext) -> ledger.RowAndFindings:
+    """``ledger.to_row(prepare(record, ctx))`` without the objects in between (for bulk loads)."""
+    ind, key, birth, id_ok, findings = derive(record, ctx)
+    area_id = ctx.area_ids.get(record.area_code) if record.area_code else None
+    return ledger.record_row(record, area_id, id_ok, birth, ind, key, findings)
 
 
 @dataclass
@@ -164,9 +175,11 @@ class Session:
                 new_id = ctx.area_ids.get(key) if key else None
                 if new_id == area_id:
                     continue
-                for record_id, rec, _old, _removed in list(ledger.iter_records(
-                    tx, "r.area_raw = ? AND r.area_id IS ?", (area_raw, area_id)
-                )):
+                for record_id, rec, _old, _removed in list(
+                    ledger.iter_records(
+                        tx, "r.area_raw = ? AND r.area_id IS ?", (area_raw, area_id)
+                    )
+                ):
                     rec.area_code = key
                     ledger.relink_record(tx, record_id, prepare(rec, ctx))
                     count += 1

@@ -10,9 +10,9 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from operator import mul
+from typing import NamedTuple
 
 from stdnum.cn import ric
 
@@ -35,14 +35,15 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _DECIMAL = re.compile(r"^\d+\.\d*$")
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
+_LAST_CHARS = frozenset("0123456789X")
 
 
-@dataclass(frozen=True, slots=True)
-class IdResult:
+class IdResult(NamedTuple):
     """Outcome of reading an ID as written.
 
     ``number`` is the normalised (and upgraded) ID; ``error`` is why it is
     invalid (Chinese), empty when it is sound; ``note`` records an upgrade.
+    (A named tuple: one is made for every imported row.)
     """
 
     number: str
@@ -86,12 +87,23 @@ def read_id(text: str) -> IdResult:
     ``record_findings`` because it needs the record.
     """
     number = normalize_id_text(text)
+    if (
+        len(number) == 18
+        and number.isascii()
+        and number[:17].isdigit()
+        and number[17] in _LAST_CHARS
+    ):
+        # The common case, without the regular expressions below.
+        birth = _birth_date(number)
+        if birth is not None and birth >= EARLIEST_BIRTH:
+            sex = "男" if int(number[16]) % 2 else "女"
+            if id_check_digit(number) != number[17]:
+                return IdResult(number, "身份证号校验位不正确", "", birth, sex)
+            return IdResult(number, "", "", birth, sex)
     if not number:
         return IdResult("")
     if _SCIENTIFIC.match(number) or (_DECIMAL.match(number) and len(number) >= 16):
-        return IdResult(
-            number, "身份证号被Excel存为数字（科学计数法），后几位已丢失，无法识别"
-        )
+        return IdResult(number, "身份证号被Excel存为数字（科学计数法），后几位已丢失，无法识别")
     note = ""
     if _ID15.fullmatch(number):
         body = number[:6] + "19" + number[6:]
@@ -261,7 +273,11 @@ def normalize_yes_no(text: str) -> str:
 # --- Indicators ----------------------------------------------------------------------
 
 
-_NEW, _ATTRITION, _PLACEMENT = RecordType.NEW.value, RecordType.ATTRITION.value, RecordType.PLACEMENT.value
+_NEW, _ATTRITION, _PLACEMENT = (
+    RecordType.NEW.value,
+    RecordType.ATTRITION.value,
+    RecordType.PLACEMENT.value,
+)
 _B_NEW, _B_ATTR, _B_REEMP, _B_HARD, _B_OVER = (
     int(Indicator.NEW),
     int(Indicator.ATTRITION),
@@ -436,7 +452,9 @@ def record_findings(
     if (record.area_raw or record.area_code) and not area_known:
         add(inv, "所属地区", f"所属地区“{record.area_raw or record.area_code}”不是本单位的地区")
     if record.record_type and record.record_type not in _RECORD_TYPES:
-        add(inv, "登记类型", f"登记类型“{record.record_type}”无法识别（新就业/自然减员/去产能安置）")
+        add(
+            inv, "登记类型", f"登记类型“{record.record_type}”无法识别（新就业/自然减员/去产能安置）"
+        )
     if record.uscc:
         err = uscc_error(record.uscc)
         if err:

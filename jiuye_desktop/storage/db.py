@@ -93,10 +93,15 @@ class Database:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; ROLLBACK on any error, which then propagates."""
+    def transaction(self, *, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; ROLLBACK on any error, which then propagates.
+
+        ``immediate=False`` begins deferred (the write lock is taken by the
+        first write): needed when an attached file must stay writable by
+        another process (``staging.attach``).
+        """
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         except sqlite3.OperationalError as exc:
             raise _known_error(exc, self.path) from exc
         try:

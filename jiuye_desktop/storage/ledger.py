@@ -226,7 +226,7 @@ RowAndFindings = tuple[tuple[Any, ...], list[tuple[str, str, str]]]
 
 
 # The weekly tally of new records (migration 0002), counted per inserted batch.
-_TALLY_ADD_SQL = """
+TALLY_ADD_SQL = """
     INSERT INTO tally (year, day, area_id, ind, n)
     SELECT CAST(substr(registered_on, 1, 4) AS INTEGER), registered_on, area_id, ind, count(*)
     FROM records
@@ -234,7 +234,7 @@ _TALLY_ADD_SQL = """
     GROUP BY 1, 2, 3, 4
     ON CONFLICT (year, day, area_id, ind) DO UPDATE SET n = n + excluded.n
 """
-_TALLY_REMOVED_SQL = """
+TALLY_REMOVED_SQL = """
     INSERT INTO tally (year, day, area_id, ind, n)
     SELECT CAST(substr(registered_on, 1, 4) AS INTEGER), max(registered_on, removed_on),
            area_id, ind, -count(*)
@@ -248,9 +248,22 @@ _TALLY_REMOVED_SQL = """
 
 def to_row(p: PreparedRecord) -> RowAndFindings:
     """Plain tuples for a prepared record: cheap to pickle between processes."""
+    return record_row(p.record, p.area_id, p.id_ok, p.birth_date, p.ind, p.dup_key, p.findings)
+
+
+def record_row(
+    record: Record,
+    area_id: int | None,
+    id_ok: bool,
+    birth_date: str | None,
+    ind: int,
+    dup_key: str | None,
+    findings: Sequence[Finding],
+) -> RowAndFindings:
+    """``to_row`` from the parts of a prepared record, without making one."""
     return (
-        _record_values(p.record) + (p.area_id, int(p.id_ok), p.birth_date, int(p.ind), p.dup_key),
-        [(f.kind.value, f.field, f.message) for f in p.findings],
+        _record_values(record) + (area_id, int(id_ok), birth_date, int(ind), dup_key),
+        [(f.kind.value, f.field, f.message) for f in findings],
     )
 
 
@@ -276,8 +289,8 @@ def insert_rows(
         first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetchone()[0]
         conn.executemany(_INSERT_SQL, rows)
         last = first + len(rows) - 1
-        conn.execute(_TALLY_ADD_SQL, {"first": first, "last": last})
-        conn.execute(_TALLY_REMOVED_SQL, {"first": first, "last": last})
+        conn.execute(TALLY_ADD_SQL, {"first": first, "last": last})
+        conn.execute(TALLY_REMOVED_SQL, {"first": first, "last": last})
         f_rows = [(first + i, *f) for i, fs in enumerate(findings) for f in fs]
         if f_rows:
             conn.executemany(_FINDING_SQL, f_rows)
@@ -305,8 +318,12 @@ def insert_records(
 ) -> int:
     """Insert records and their own findings; returns how many. Caller holds the transaction."""
     return insert_rows(
-        conn, (to_row(p) for p in prepared), import_id=import_id, operator=operator,
-        origin_unit=origin_unit, batch=batch,
+        conn,
+        (to_row(p) for p in prepared),
+        import_id=import_id,
+        operator=operator,
+        origin_unit=origin_unit,
+        batch=batch,
     )
 
 
@@ -326,7 +343,9 @@ def update_record(
         if column == "source_row":
             continue
         if (before or "") != (after or ""):
-            changes.append((column, "" if before is None else str(before), "" if after is None else str(after)))
+            changes.append(
+                (column, "" if before is None else str(before), "" if after is None else str(after))
+            )
     if not changes:
         return []
     at = now_text()
@@ -400,16 +419,16 @@ def record_status(conn: sqlite3.Connection, record_id: int) -> tuple[str | None,
 
 
 def count_records(conn: sqlite3.Connection) -> dict[str, int]:
-    row = conn.execute(
-        "SELECT count(*), count(removed_on) FROM records"
-    ).fetchone()
+    row = conn.execute("SELECT count(*), count(removed_on) FROM records").fetchone()
     return {"total": row[0], "removed": row[1], "active": row[0] - row[1]}
 
 
 def record_ids_for_ids(conn: sqlite3.Connection, id_number: str) -> list[int]:
     return [
         r[0]
-        for r in conn.execute("SELECT id FROM records WHERE id_number = ? ORDER BY id", (id_number,))
+        for r in conn.execute(
+            "SELECT id FROM records WHERE id_number = ? ORDER BY id", (id_number,)
+        )
     ]
 
 
@@ -592,8 +611,14 @@ def record_history(conn: sqlite3.Connection, record_id: int) -> list[dict[str, A
         return out
     action = {"import": "import", "demo": "import", "merge": "merge"}.get(row[4] or "", "insert")
     out.append(
-        {"at": row[0], "operator": row[1], "action": action, "field": None,
-         "old_value": None, "new_value": row[3]}
+        {
+            "at": row[0],
+            "operator": row[1],
+            "action": action,
+            "field": None,
+            "old_value": None,
+            "new_value": row[3],
+        }
     )
     for h in conn.execute(
         "SELECT at, operator, action, field, old_value, new_value FROM history "
@@ -601,8 +626,14 @@ def record_history(conn: sqlite3.Connection, record_id: int) -> list[dict[str, A
         (record_id,),
     ):
         out.append(
-            {"at": h[0], "operator": h[1], "action": h[2], "field": h[3],
-             "old_value": h[4], "new_value": h[5]}
+            {
+                "at": h[0],
+                "operator": h[1],
+                "action": h[2],
+                "field": h[3],
+                "old_value": h[4],
+                "new_value": h[5],
+            }
         )
     return out
 
@@ -650,8 +681,14 @@ def weekly_counts_by_scan(
 
 
 def add_snapshot(
-    conn: sqlite3.Connection, *, week_key: str, label: str, start: str, end: str,
-    table: dict[str, Any], operator: str,
+    conn: sqlite3.Connection,
+    *,
+    week_key: str,
+    label: str,
+    start: str,
+    end: str,
+    table: dict[str, Any],
+    operator: str,
 ) -> int:
     cur = conn.execute(
         "INSERT INTO snapshots (week_key, label, start, end, submitted_at, operator, table_json) "

@@ -11,7 +11,7 @@ import pytest
 from jiuye_desktop.domain import HEADER_SYNONYMS
 from jiuye_desktop.importer import ImportRefused, import_workbook
 from jiuye_desktop.selfcheck import run_check
-from jiuye_desktop.storage import ledger
+from jiuye_desktop.storage import ledger, staging
 
 from .helpers import TEMPLATE, db_fingerprint, make_id, new_row, write_book, xuchang
 
@@ -170,17 +170,20 @@ def test_failure_mid_write_leaves_nothing(session, tmp_path: Path, monkeypatch) 
     rows = [new_row(公民身份号码=make_id(seq=f"{i:03d}")) for i in range(30)]
     path = write_book(tmp_path / "boom.xlsx", rows)
     before = db_fingerprint(session.db.path)
-    real = ledger.insert_rows
+    real = staging.Copier.copy
+    copied: list[int] = []
 
-    def explode(conn, items, **kw):
-        real(conn, list(items)[:10], **kw)
-        raise OSError("disk gone")
+    def explode(self, schema, lo, hi):
+        real(self, schema, lo, hi)  # the rows are in the ledger's transaction …
+        copied.append(session.db.conn.execute("SELECT count(*) FROM records").fetchone()[0])
+        raise OSError("disk gone")  # … when the disk goes
 
-    monkeypatch.setattr(ledger, "insert_rows", explode)
+    monkeypatch.setattr(staging.Copier, "copy", explode)
     with pytest.raises(OSError):
         import_workbook(session, path)
+    assert copied == [30]
     assert db_fingerprint(session.db.path) == before
-    monkeypatch.setattr(ledger, "insert_rows", real)
+    monkeypatch.setattr(staging.Copier, "copy", real)
     assert import_workbook(session, path).imported == 30
 
 

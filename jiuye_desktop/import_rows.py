@@ -1,0 +1,289 @@
+"""Judge the data rows of a ledger sheet, in this process and a helper process, into stages.
+
+The rows below the header are cut into chunks of ``CHUNK`` rows. Each
+process that judges takes the next unclaimed chunk from a shared counter, so
+the two processes share the work whatever their speed, and stages what it
+judged (``storage.staging``). The importer then copies the stages into the
+ledger in workbook order, in one transaction.
+
+The helper process is started with ``spawn`` (safe from the window's worker
+thread and in the Windows bundle) and reads the workbook itself while this
+process reads it too: pickling rows between processes costs more than judging
+them. It gives up on its own when this process dies or asks it to stop, and
+removes its stage. If it fails, this process judges its chunks again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import shutil
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .records import UnitContext, normalize
+from .service import prepared_row
+from .storage import ledger, staging
+from .workbook import ImportRefused, Rejected, SheetData, is_empty, read_ledger_sheet
+
+CHUNK = 2_000  # rows per claim
+BATCH = 1_000  # judged rows staged at once
+#: Below this file size a helper process costs more than it saves (about 12,000 rows).
+PARALLEL_FROM_BYTES = 1_500_000
+#: Share of the chunks that this process takes before the helper starts (``shared_from``).
+OWN_SHARE = 0.4
+
+Claim = Callable[[], int]
+
+
+class _Stopped(Exception):
+    """The helper was told to stop (or its parent is gone)."""
+
+
+@dataclass
+class Staged:
+    """What one process judged: its chunks, the rows it staged and the rows it rejected."""
+
+    chunks: list[int] = field(default_factory=list)
+    count: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def chunk_count(sheet: SheetData) -> int:
+    return -(-data_rows(sheet) // CHUNK)
+
+
+def data_rows(sheet: SheetData) -> int:
+    """Rows below the header (empty ones included)."""
+    return max(sheet.height - sheet.header_row - 1, 0)
+
+
+def chunk_rows(sheet: SheetData, chunk: int) -> tuple[int, int]:
+    """First and last Excel row number of a chunk."""
+    first = sheet.header_row + 2 + chunk * CHUNK
+    return first, first + CHUNK - 1
+
+
+def sheet_signature(sheet: SheetData) -> tuple[Any, ...]:
+    """What both processes must agree on to share the rows of one sheet."""
+    return (sheet.name, sheet.header_row, sorted(sheet.columns.items()), sheet.height)
+
+
+def stage_chunks(
+    sheet: SheetData,
+    ctx: UnitContext,
+    claim: Claim,
+    write: Callable[[list[tuple[int, ledger.RowAndFindings]]], None],
+    *,
+    check: Callable[[], None] | None = None,
+    done: Callable[[int], None] | None = None,
+    rows: Iterator[tuple[int, list[Any]]] | None = None,
+) -> Staged:
+    """Judge and stage the rows of every chunk that ``claim`` hands to this process.
+
+    ``claim`` returns chunk numbers in increasing order (a number past the
+    last chunk ends the work). ``done`` is told of each chunk once it is
+    staged; ``check`` runs after it and may raise to stop. Completely empty rows are not rows the clerk wrote and are
+    skipped; a row with content but no field of a record (only 序号) is
+    rejected with its row number.
+    """
+    out = Staged()
+    last_chunk = chunk_count(sheet)
+    cols = dict(sheet.columns)
+    all_cols = list(cols.values())
+    content_cols = [c for h, c in cols.items() if h != "序号"]
+    items = list(cols.items())
+    first_excel = sheet.header_row + 2
+    batch: list[tuple[int, ledger.RowAndFindings]] = []
+    current = claim()
+    if current >= last_chunk:
+        return out
+    for excel_row, row in rows if rows is not None else sheet.rows():
+        # Every row is read (merged cells carry values down), only claimed ones judged.
+        chunk = (excel_row - first_excel) // CHUNK
+        if chunk != current:
+            if chunk < current:
+                continue
+            write(batch)
+            batch = []
+            out.chunks.append(current)
+            if done:
+                done(current)
+            if check:
+                check()
+            current = claim()
+            if current >= last_chunk:
+                return out
+            if chunk != current:
+                continue
+        width = len(row)
+        if all(c >= width or is_empty(row[c]) for c in all_cols):
+            continue
+        if all(c >= width or is_empty(row[c]) for c in content_cols):
+            out.rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
+            continue
+        values = {h: (row[c] if c < width else None) for h, c in items}
+        batch.append(
+            (excel_row, prepared_row(normalize(values, ctx, source_row=excel_row), ctx))
+        )
+        out.count += 1
+        if len(batch) >= BATCH:
+            write(batch)
+            batch = []
+    write(batch)
+    out.chunks.append(current)
+    if done:
+        done(current)
+    return out
+
+
+def shared_from(chunks: int) -> int:
+    """The first chunk that the helper may take; the ones before are this process's alone.
+
+    This process copies its own chunks into the ledger as it goes, as long as
+    they are the next ones in workbook order, so it starts with a run of
+    chunks of its own; the helper starts after them and the rest is shared.
+    """
+    return int(chunks * OWN_SHARE)
+
+
+def _helper_main(
+    path: str, digest: str, ctx: UnitContext, stage_path: str, counter: Any, stop: Any, pipe: Any
+) -> None:
+    """The helper process: read the same workbook, judge claimed chunks into the stage file."""
+    parent = multiprocessing.parent_process()
+
+    def check() -> None:
+        if stop.is_set() or (parent is not None and not parent.is_alive()):
+            raise _Stopped
+
+    try:
+        data = Path(path).read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise ImportRefused("文件在导入过程中被修改")
+        sheet = read_ledger_sheet(Path(path), data)
+        del data
+        check()
+        conn = staging.open_file(Path(stage_path))
+        try:
+            conn.execute("BEGIN")
+            done = stage_chunks(
+                sheet,
+                ctx,
+                _shared_claim(counter, shared_from(chunk_count(sheet))),
+                lambda b: staging.write(conn, b, "file"),
+                check=check,
+            )
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        message: tuple[Any, ...] | None = ("done", sheet_signature(sheet), done)
+    except _Stopped:
+        message = None
+    except BaseException:  # noqa: BLE001 - reported to the parent, which judges the rows itself
+        message = ("error", traceback.format_exc())
+    if message is not None:
+        with contextlib.suppress(OSError):  # the parent is gone
+            pipe.send(message)
+    # Stay until the parent has copied the stage; if it dies first, nobody else removes it.
+    while not stop.wait(0.2):
+        if parent is not None and not parent.is_alive():
+            shutil.rmtree(Path(stage_path).parent, ignore_errors=True)
+            return
+
+
+def _shared_claim(counter: Any, offset: int) -> Claim:
+    def claim() -> int:
+        with counter.get_lock():
+            n = int(counter.value)
+            counter.value = n + 1
+        return offset + n
+
+    return claim
+
+
+class Helper:
+    """A helper process judging chunks of the same workbook into its stage file."""
+
+    def __init__(self, path: Path, digest: str, ctx: UnitContext) -> None:
+        mp: Any = multiprocessing.get_context("spawn")
+        self.dir = Path(tempfile.mkdtemp(prefix="jiuye-import-"))
+        self.stage_path = self.dir / "stage.sqlite"
+        staging.create_file(self.stage_path)
+        self.counter = mp.Value("i", 0)
+        self.stop = mp.Event()
+        self.pipe, there = mp.Pipe(duplex=False)
+        self.proc = mp.Process(
+            target=_helper_main,
+            args=(str(path), digest, ctx, str(self.stage_path), self.counter, self.stop, there),
+            daemon=True,
+        )
+        try:
+            self.proc.start()
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        finally:
+            there.close()
+
+    def claims(self, chunks: int) -> tuple[Claim, Callable[[], int]]:
+        """This process's claim (its own chunks, then shared ones) and how many chunks are handed out."""
+        start = shared_from(chunks)
+        own = iter(range(start))
+        shared = _shared_claim(self.counter, start)
+        mine = [0]
+
+        def claim() -> int:
+            chunk = next(own, None)
+            if chunk is None:
+                return shared()
+            mine[0] = chunk + 1
+            return chunk
+
+        return claim, lambda: mine[0] + int(self.counter.value)
+
+    def result(self, signature: tuple[Any, ...], check: Callable[[], None]) -> Staged | None:
+        """The helper's work once it has finished, or None when it failed (its chunks must be redone)."""
+        while not self.pipe.poll(0.05):
+            check()
+            if not self.proc.is_alive() and not self.pipe.poll():
+                return None
+        try:
+            message = self.pipe.recv()
+        except (EOFError, OSError):
+            return None
+        if message[0] != "done" or message[1] != signature:
+            return None
+        done: Staged = message[2]
+        return done
+
+    def close(self) -> None:
+        """Stop the helper if it still runs and remove its stage."""
+        self.stop.set()
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join(timeout=2)
+        with contextlib.suppress(OSError):
+            self.pipe.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def start_helper(
+    path: Path, digest: str, ctx: UnitContext, size: int, workers: int | None
+) -> Helper | None:
+    """A helper for a large workbook on a machine with two cores or more (``workers`` forces 1 or 2)."""
+    if workers is None:
+        workers = 2 if size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) >= 2 else 1
+    if workers < 2:
+        return None
+    try:
+        return Helper(path, digest, ctx)
+    except (OSError, RuntimeError):  # no process could be started: judge everything here
+        return None

@@ -1,0 +1,241 @@
+"""The ledger sheet of a workbook: refuse what is not a ledger, find the header, stream the rows.
+
+Read with python-calamine. A file that cannot be a ledger is refused as a
+whole with a Chinese message naming the file (and the sheet and row where
+there is one).
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from .domain import HEADER_SYNONYMS, RECORD_FIELDS, REQUIRED_HEADERS
+
+HEADER_SEARCH_ROWS = 30
+MAX_UNCOMPRESSED = 2 * 1024**3  # a workbook that unpacks to more than this is refused
+MAX_RATIO = 200  # compression ratio above which a zip member is a bomb
+
+Progress = Callable[[int, int], None]
+
+
+class ImportRefused(Exception):
+    """The whole file is refused; the message (Chinese) says what and where."""
+
+
+class ImportCancelled(ImportRefused):
+    """The clerk cancelled the import; nothing was stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    row: int
+    reason: str
+
+
+# --- Headers -----------------------------------------------------------------------------------
+
+
+def _header_key(text: object) -> str:
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    for ch in " \t\r\n*＊※:：":
+        s = s.replace(ch, "")
+    return s
+
+
+_HEADER_LOOKUP: dict[str, str] = {}
+for _attr, _header in RECORD_FIELDS:
+    _HEADER_LOOKUP[_header_key(_header)] = _header
+for _header, _synonyms in HEADER_SYNONYMS.items():
+    for _syn in _synonyms:
+        _HEADER_LOOKUP.setdefault(_header_key(_syn), _header)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def match_headers(row: Sequence[object]) -> dict[str, int]:
+    """Template header -> column index for the cells of one row that are headers."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        header = _HEADER_LOOKUP.get(_header_key(cell))
+        if header and header not in found:
+            found[header] = index
+    return found
+
+
+@dataclass
+class SheetData:
+    """The ledger sheet of a workbook: where its header is and how to read its rows.
+
+    ``rows()`` streams the rows below the header as (Excel row number, cells);
+    column indices of ``columns`` refer to those cells, and ``col_offset`` is
+    what to add to name the Excel column.
+    """
+
+    name: str
+    header_row: int  # 0-based index among the sheet's rows
+    columns: dict[str, int]
+    col_offset: int
+    height: int
+    _sheet: Any = None
+    _merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """Rows below the header; merged cells carry their value over their range."""
+        pending: dict[tuple[int, int], Any] = {}
+        merged = [m for m in self._merged if m[2] > self.header_row]
+        for index, row in enumerate(self._sheet.iter_rows()):
+            if index <= self.header_row:
+                continue
+            if merged:
+                _fill_merged_row(index, row, merged, pending)
+            yield index + 1, row
+
+
+def _fill_merged_row(
+    index: int,
+    row: list[Any],
+    merged: list[tuple[int, int, int, int]],
+    pending: dict[tuple[int, int], Any],
+) -> None:
+    for r0, c0, r1, c1 in merged:
+        if not r0 <= index <= r1 or c0 >= len(row) or c0 < 0:
+            continue
+        if index == r0 or (r0, c0) not in pending:
+            pending[(r0, c0)] = row[c0]
+        value = pending[(r0, c0)]
+        for c in range(c0, min(c1, len(row) - 1) + 1):
+            row[c] = value
+
+
+def _check_container(path: Path, data: bytes) -> None:
+    """Refuse what is not a workbook, and zip bombs, before any parser sees it."""
+    name = path.name
+    if not data:
+        raise ImportRefused(f"文件“{name}”是空文件，不是Excel工作簿")
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                total = 0
+                names = set()
+                for info in zf.infolist():
+                    names.add(info.filename)
+                    total += info.file_size
+                    ratio = info.file_size / max(info.compress_size, 1)
+                    if ratio > MAX_RATIO and info.file_size > 50 * 1024**2:
+                        raise ImportRefused(
+                            f"文件“{name}”中的{info.filename}解压后异常巨大（疑似压缩炸弹），已拒绝"
+                        )
+                if total > MAX_UNCOMPRESSED:
+                    raise ImportRefused(f"文件“{name}”解压后超过2GB（疑似压缩炸弹），已拒绝")
+                if not names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
+                    raise ImportRefused(f"文件“{name}”是压缩包，但不是Excel工作簿")
+        except zipfile.BadZipFile as exc:
+            raise ImportRefused(
+                f"文件“{name}”已损坏或不完整（可能未下载完），无法作为Excel工作簿打开"
+            ) from exc
+        return
+    if data[:8] == bytes.fromhex("D0CF11E0A1B11AE1"):
+        return  # legacy .xls (or an encrypted workbook: calamine says so below)
+    raise ImportRefused(f"文件“{name}”不是Excel工作簿（.xlsx/.xls），请选择台账的Excel文件")
+
+
+def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
+    """The first sheet (visible ones first) that has the template's required headers."""
+    path = Path(path)
+    data = path.read_bytes() if data is None else data
+    _check_container(path, data)
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types
+        text = str(exc).lower()
+        if "encrypt" in text or "password" in text or "cfb" in text:
+            raise ImportRefused(
+                f"文件“{path.name}”设有密码或已加密，请先在Excel中取消密码后再导入"
+            ) from exc
+        raise ImportRefused(
+            f"文件“{path.name}”无法作为Excel工作簿读取（文件已损坏或格式不对）"
+        ) from exc
+    try:
+        metas = list(wb.sheets_metadata)
+        visible = [m.name for m in metas if str(m.visible).endswith(".Visible")]
+        order = visible + [m.name for m in metas if m.name not in visible]
+    except Exception:  # noqa: BLE001 - formats without visibility information
+        order = list(wb.sheet_names)
+    best: tuple[str, list[str]] | None = None
+    for name in order:
+        try:
+            sheet = wb.get_sheet_by_name(name)
+        except Exception:  # noqa: BLE001 - chart sheets and the like
+            continue
+        col_offset = sheet.start[1] if sheet.start else 0
+        for r, row in enumerate(sheet.iter_rows()):
+            if r >= HEADER_SEARCH_ROWS:
+                break
+            columns = match_headers(row)
+            missing = [h for h in REQUIRED_HEADERS if h not in columns]
+            if not missing:
+                try:
+                    merged = [
+                        (r0, c0 - col_offset, r1, c1 - col_offset)
+                        for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
+                    ]
+                except Exception:  # noqa: BLE001 - no merge information in old formats
+                    merged = []
+                return SheetData(name, r, columns, col_offset, sheet.height, sheet, merged)
+            if len(columns) >= 3 and (best is None or len(missing) < len(best[1])):
+                best = (f"工作表“{name}”第{r + 1}行", missing)
+    if not order:
+        raise ImportRefused(f"文件“{path.name}”中没有工作表")
+    if best is not None:
+        raise ImportRefused(
+            f"文件“{path.name}”的表头（{best[0]}）缺少必需的列：{'、'.join(best[1])}"
+        )
+    raise ImportRefused(
+        f"文件“{path.name}”中没有找到台账表头（需要：{'、'.join(REQUIRED_HEADERS)}），"
+        "或工作表是空的"
+    )
+
+
+def _row_values(row: Sequence[Any], columns: dict[str, int]) -> dict[str, Any]:
+    width = len(row)
+    return {h: (row[c] if c < width else None) for h, c in columns.items()}
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def preview(path: Path | str, rows: int = 20) -> tuple[SheetData, list[dict[str, Any]]]:
+    """The detected sheet and header mapping with its first rows, for a preview screen.
+
+    ``mapping_letters(sheet)`` names the Excel column of each template header.
+    """
+    sheet = read_ledger_sheet(Path(path))
+    out: list[dict[str, Any]] = []
+    for _excel_row, row in sheet.rows():
+        if len(out) >= rows:
+            break
+        if any(not is_empty(v) for v in row):
+            out.append(_row_values(row, sheet.columns))
+    return sheet, out
+
+
+def mapping_letters(sheet: SheetData) -> dict[str, str]:
+    """Template header -> Excel column letter of the detected header."""
+    return {h: column_letter(c + sheet.col_offset) for h, c in sheet.columns.items()}
