@@ -11,7 +11,7 @@ import json
 import sys
 import time
 
-from bench.memory import peak_mb
+from bench.memory import ChildPeaks, peak_mb
 
 
 def main() -> int:
@@ -20,13 +20,15 @@ def main() -> int:
     from jiuye_desktop.cli import main as cli_main
 
     sink = io.StringIO()
-    t0 = time.perf_counter()
-    with contextlib.redirect_stdout(sink):
-        code = cli_main(args)
-    seconds = time.perf_counter() - t0
+    with ChildPeaks() as workers:
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(sink):
+            code = cli_main(args)
+        seconds = time.perf_counter() - t0
     peak = peak_mb()
     with open(out_path, "w", encoding="utf-8") as fh:
         json.dump({"code": code, "seconds": seconds, "peak_mb": peak,
+                   "worker_peak_mb": workers.largest_mb,
                    "stdout_bytes": len(sink.getvalue())}, fh)
     return code
 

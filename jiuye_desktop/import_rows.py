@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,6 @@ def stage_chunks(
     *,
     check: Callable[[], None] | None = None,
     done: Callable[[int], None] | None = None,
-    rows: Iterator[tuple[int, list[Any]]] | None = None,
 ) -> Staged:
     """Judge and stage the rows of every chunk that ``claim`` hands to this process.
 
@@ -98,13 +97,17 @@ def stage_chunks(
     cols = dict(sheet.columns)
     all_cols = list(cols.values())
     content_cols = [c for h, c in cols.items() if h != "序号"]
-    items = list(cols.items())
+    # Cells keyed by template header; other columns get keys that no header has.
+    keys = [f"\0{c}" for c in range(max(all_cols) + 1)]
+    for header, c in cols.items():
+        keys[c] = header
+    name_col = cols["姓名"]
     first_excel = sheet.header_row + 2
     batch: list[tuple[int, ledger.RowAndFindings]] = []
     current = claim()
     if current >= last_chunk:
         return out
-    for excel_row, row in rows if rows is not None else sheet.rows():
+    for excel_row, row in sheet.rows():
         # Every row is read (merged cells carry values down), only claimed ones judged.
         chunk = (excel_row - first_excel) // CHUNK
         if chunk != current:
@@ -123,15 +126,14 @@ def stage_chunks(
             if chunk != current:
                 continue
         width = len(row)
-        if all(c >= width or is_empty(row[c]) for c in all_cols):
-            continue
-        if all(c >= width or is_empty(row[c]) for c in content_cols):
-            out.rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
-            continue
-        values = {h: (row[c] if c < width else None) for h, c in items}
-        batch.append(
-            (excel_row, prepared_row(normalize(values, ctx, source_row=excel_row), ctx))
-        )
+        if name_col >= width or is_empty(row[name_col]):  # (a written name settles both tests)
+            if all(c >= width or is_empty(row[c]) for c in all_cols):
+                continue
+            if all(c >= width or is_empty(row[c]) for c in content_cols):
+                out.rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
+                continue
+        values = dict(zip(keys, row, strict=False))  # a short row lacks its last keys: empty
+        batch.append((excel_row, prepared_row(normalize(values, ctx, source_row=excel_row), ctx)))
         out.count += 1
         if len(batch) >= BATCH:
             write(batch)
