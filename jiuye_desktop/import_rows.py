@@ -16,13 +16,15 @@ removes its stage. If it fails, this process judges its chunks again.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
+import logging
 import multiprocessing
 import os
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,7 @@ PARALLEL_FROM_BYTES = 1_500_000
 OWN_SHARE = 0.4
 
 Claim = Callable[[], int]
+log = logging.getLogger(__name__)
 
 
 class _Stopped(Exception):
@@ -88,9 +91,9 @@ def stage_chunks(
 
     ``claim`` returns chunk numbers in increasing order (a number past the
     last chunk ends the work). ``done`` is told of each chunk once it is
-    staged; ``check`` runs after it and may raise to stop. Completely empty rows are not rows the clerk wrote and are
-    skipped; a row with content but no field of a record (only 序号) is
-    rejected with its row number.
+    staged; ``check`` runs after it and may raise to stop. Completely empty
+    rows are not rows the clerk wrote and are skipped; a row with content but
+    no field of a record (only 序号) is rejected with its row number.
     """
     out = Staged()
     last_chunk = chunk_count(sheet)
@@ -107,42 +110,64 @@ def stage_chunks(
     current = claim()
     if current >= last_chunk:
         return out
-    for excel_row, row in sheet.rows():
-        # Every row is read (merged cells carry values down), only claimed ones judged.
-        chunk = (excel_row - first_excel) // CHUNK
-        if chunk != current:
-            if chunk < current:
-                continue
-            write(batch)
-            batch = []
-            out.chunks.append(current)
-            if done:
-                done(current)
-            if check:
-                check()
-            current = claim()
-            if current >= last_chunk:
-                return out
+    with gc_paused():
+        # Every row is read (merged cells carry values down the same way in every
+        # process); only the rows of claimed chunks are judged.
+        for excel_row, row in sheet.rows():
+            chunk = (excel_row - first_excel) // CHUNK
             if chunk != current:
-                continue
-        width = len(row)
-        if name_col >= width or is_empty(row[name_col]):  # (a written name settles both tests)
-            if all(c >= width or is_empty(row[c]) for c in all_cols):
-                continue
-            if all(c >= width or is_empty(row[c]) for c in content_cols):
-                out.rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
-                continue
-        values = dict(zip(keys, row, strict=False))  # a short row lacks its last keys: empty
-        batch.append((excel_row, prepared_row(normalize(values, ctx, source_row=excel_row), ctx)))
-        out.count += 1
-        if len(batch) >= BATCH:
-            write(batch)
-            batch = []
-    write(batch)
-    out.chunks.append(current)
-    if done:
-        done(current)
+                if chunk < current:
+                    continue
+                write(batch)
+                batch = []
+                out.chunks.append(current)
+                if done:
+                    done(current)
+                if check:
+                    check()
+                current = claim()
+                if current >= last_chunk:
+                    return out
+                if chunk != current:
+                    continue
+            width = len(row)
+            if name_col >= width or is_empty(row[name_col]):  # a written name settles both
+                if all(c >= width or is_empty(row[c]) for c in all_cols):
+                    continue
+                if all(c >= width or is_empty(row[c]) for c in content_cols):
+                    out.rejected.append(Rejected(excel_row, "只有序号，没有其他内容，不是一条记录"))
+                    continue
+            values = dict(zip(keys, row, strict=False))  # a short row lacks its last keys: empty
+            batch.append(
+                (excel_row, prepared_row(normalize(values, ctx, source_row=excel_row), ctx))
+            )
+            out.count += 1
+            if len(batch) >= BATCH:
+                write(batch)
+                batch = []
+        write(batch)
+        out.chunks.append(current)
+        if done:
+            done(current)
     return out
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while rows are judged.
+
+    Judging a row makes about a hundred objects and no reference cycles, so
+    reference counting frees everything; the collector would only walk the
+    live objects again and again (it costs a fifth of the judging time).
+    It is switched back on afterwards, whatever happens.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def shared_from(chunks: int) -> int:
@@ -251,19 +276,26 @@ class Helper:
         return claim, lambda: mine[0] + int(self.counter.value)
 
     def result(self, signature: tuple[Any, ...], check: Callable[[], None]) -> Staged | None:
-        """The helper's work once it has finished, or None when it failed (its chunks must be redone)."""
+        """The helper's work once it has finished, or None when it failed (its chunks must be
+        redone); a failure is logged as a warning with the helper's traceback."""
         while not self.pipe.poll(0.05):
             check()
             if not self.proc.is_alive() and not self.pipe.poll():
-                return None
+                return self._failed(f"the helper process ended with code {self.proc.exitcode}")
         try:
             message = self.pipe.recv()
-        except (EOFError, OSError):
-            return None
-        if message[0] != "done" or message[1] != signature:
-            return None
+        except (EOFError, OSError) as exc:
+            return self._failed(f"no word from the helper process: {exc!r}")
+        if message[0] != "done":
+            return self._failed(str(message[1]))
+        if message[1] != signature:
+            return self._failed(f"the helper read another sheet: {message[1]!r} != {signature!r}")
         done: Staged = message[2]
         return done
+
+    def _failed(self, why: str) -> Staged | None:
+        log.warning("导入的辅助进程失败，其余的行由本进程判断。%s", why)
+        return None
 
     def close(self) -> None:
         """Stop the helper if it still runs and remove its stage."""

@@ -91,7 +91,7 @@ class SheetData:
     header_row: int  # 0-based index among the sheet's rows
     columns: dict[str, int]
     col_offset: int
-    height: int
+    height: int  # rows that ``rows()`` walks through, from the sheet's first row
     _sheet: Any = None
     _merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
@@ -197,7 +197,10 @@ def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
                     ]
                 except Exception:  # noqa: BLE001 - no merge information in old formats
                     merged = []
-                return SheetData(name, r, columns, col_offset, sheet.height, sheet, merged)
+                # iter_rows starts at the sheet's first row even when the used range starts
+                # lower, where calamine's ``height`` starts counting: count from ``end``.
+                height = sheet.end[0] + 1 if sheet.end else sheet.height
+                return SheetData(name, r, columns, col_offset, height, sheet, merged)
             if len(columns) >= 3 and (best is None or len(missing) < len(best[1])):
                 best = (f"工作表“{name}”第{r + 1}行", missing)
     if not order:

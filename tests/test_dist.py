@@ -205,6 +205,37 @@ def test_import_a_sample_ledger(
     assert outputs[0]["findings"], "the sample ledger has defects the check must find"
 
 
+def test_large_import_with_a_helper_process(
+    bundle: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """A workbook over PARALLEL_FROM_BYTES is judged with a spawned helper process, which
+    in the bundle re-runs the executable; it must act as the helper, not fail silently
+    (a failed helper is logged on stderr and its rows judged by the importing process)."""
+    from jiuye_desktop.demo import generate_rows, write_workbook
+    from jiuye_desktop.import_rows import PARALLEL_FROM_BYTES
+
+    book = tmp_path / "ledger-16000.xlsx"
+    areas = [("411000", "许昌市本级"), ("411002", "魏都区"), ("411082", "长葛市")]
+    write_workbook(generate_rows(16_000, seed=5, areas=areas), book)
+    assert book.stat().st_size >= PARALLEL_FROM_BYTES
+    cli = bundle / f"jiuye-cli{EXE_SUFFIX}"
+    outputs = []
+    for name, runner in (("bundle", lambda *a: run(cli, *a, env=env, cwd=tmp_path)),
+                         ("source", lambda *a: source_cli(*a, env=env))):  # fmt: skip
+        db = str(tmp_path / f"{name}.sqlite")
+        init = runner("init", "--db", db, "--unit-code", "411000", "--unit-name", "许昌市",
+                      "--level", "city")  # fmt: skip
+        assert init.returncode == 0, init.stderr
+        done = runner("import", "--db", db, str(book), "--json")
+        assert done.returncode == 0, (name, done.stderr)
+        assert "辅助进程" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert json.loads(done.stdout)["imported"] == 16_000
+        check = runner("check", "--db", db, "--json")
+        assert check.returncode == 0, (name, check.stderr)
+        outputs.append(json.loads(check.stdout))
+    assert outputs[0] == outputs[1]
+
+
 def test_the_window_starts(bundle: Path, env: dict[str, str], tmp_path: Path) -> None:
     """The windowed program runs its event loop offscreen for a few seconds without dying.
 

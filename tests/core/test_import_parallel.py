@@ -106,7 +106,8 @@ def test_two_processes_store_what_one_stores(book: Path, sequential, tmp_path: P
 
 
 def test_a_failing_helper_leaves_its_rows_to_this_process(
-    book: Path, sequential, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    book: Path, sequential, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, expected = sequential
 
@@ -122,6 +123,7 @@ def test_a_failing_helper_leaves_its_rows_to_this_process(
         session.close()
     assert result.helper_rows == 0
     assert _contents(tmp_path / "fallback.sqlite") == expected
+    assert "文件在导入过程中被修改" in caplog.text  # the helper's own refusal, logged here
 
 
 def test_cancel_with_a_helper_changes_nothing_and_leaves_no_stage(

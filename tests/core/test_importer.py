@@ -187,6 +187,25 @@ def test_failure_mid_write_leaves_nothing(session, tmp_path: Path, monkeypatch) 
     assert import_workbook(session, path).imported == 30
 
 
+def test_header_below_empty_rows_and_right_of_an_empty_column(session, tmp_path: Path) -> None:
+    """calamine counts the height of the used range (from the header), but walks the rows
+    from the sheet's first row: the import must read every row and name Excel's rows."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "实名台账"
+    rows = [new_row(公民身份号码=make_id(seq=f"{i:03d}"), 姓名=f"王{'一二三'[i]}") for i in range(3)]
+    for c, header in enumerate(TEMPLATE, start=2):  # header on row 8, from column B
+        ws.cell(8, c, header)
+        for i, row in enumerate(rows):
+            ws.cell(9 + i, c, row.get(header))
+    path = tmp_path / "low.xlsx"
+    wb.save(path)
+    result = import_workbook(session, path)
+    assert (result.imported, result.header_row, result.mapping["姓名"]) == (3, 8, "C")
+    assert [(r.source_row, r.name) for r in _records(session)] == [(9, "王一"), (10, "王二"), (11, "王三")]
+
+
 def test_merged_cells_in_the_data_fill_their_range(session, tmp_path: Path) -> None:
     rows = [new_row(公民身份号码=make_id(seq=f"{i:03d}")) for i in range(3)]
     path = write_book(tmp_path / "merged.xlsx", rows)
