@@ -112,8 +112,12 @@ def test_a_failing_helper_leaves_its_rows_to_this_process(
     _, expected = sequential
 
     def broken(path: Path, digest: str, ctx: Any, size: int, workers: int | None):
-        # A helper that reads another file than the one hashed here fails in its process.
-        return import_rows.Helper(path, "0" * 64, ctx)
+        # The helper's stage loses its tables: the helper fails at its first write, after
+        # it has claimed a chunk, which this process must then judge itself.
+        helper = import_rows.Helper(path, digest, ctx)
+        helper.stage_path.unlink()
+        sqlite3.connect(helper.stage_path).close()
+        return helper
 
     monkeypatch.setattr(import_rows, "start_helper", broken)
     session = xuchang(tmp_path / "fallback.sqlite")
@@ -123,7 +127,7 @@ def test_a_failing_helper_leaves_its_rows_to_this_process(
         session.close()
     assert result.helper_rows == 0
     assert _contents(tmp_path / "fallback.sqlite") == expected
-    assert "文件在导入过程中被修改" in caplog.text  # the helper's own refusal, logged here
+    assert "导入的辅助进程失败" in caplog.text and "stage_rows" in caplog.text
 
 
 def test_cancel_with_a_helper_changes_nothing_and_leaves_no_stage(
