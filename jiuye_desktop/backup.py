@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,25 +49,67 @@ def backup_dir(db_path: Path) -> Path:
 
 def make_backup(db: Database, reason: str = "manual", *, rotate_after: bool = True) -> Path:
     """Copy the open database consistently (even while in use) and rotate old copies."""
+    return _backup(db.conn, db.path, reason, rotate_after=rotate_after)
+
+
+class BackgroundBackup:
+    """A backup taken by a thread with its own read connection, while this thread works on.
+
+    SQLite's backup API copies without holding Python's lock, so the copy of a
+    large ledger overlaps with, say, reading a workbook. ``wait()`` returns
+    the backup's path or raises its ``StorageError``; nothing may be written
+    to the database before it has returned (the copy is of the ledger as it
+    was before).
+    """
+
+    def __init__(self, db_path: Path, reason: str) -> None:
+        if reason not in REASONS:
+            raise ValueError(f"unknown backup reason {reason!r}")
+        self._path: Path | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(Path(db_path), reason), daemon=True)
+        self._thread.start()
+
+    def _run(self, db_path: Path, reason: str) -> None:
+        try:
+            conn = sqlite3.connect(db_path, timeout=5)  # it only reads
+            try:
+                self._path = _backup(conn, db_path, reason, rotate_after=True)
+            finally:
+                conn.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            self._error = exc
+
+    def wait(self) -> Path:
+        self._thread.join()
+        if self._error is not None:
+            if isinstance(self._error, StorageError):
+                raise self._error
+            raise StorageError(f"备份数据库失败：{self._error}") from self._error
+        assert self._path is not None
+        return self._path
+
+
+def _backup(conn: sqlite3.Connection, db_path: Path, reason: str, *, rotate_after: bool) -> Path:
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
-    folder = backup_dir(db.path)
+    folder = backup_dir(db_path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(f"无法建立备份文件夹 {folder}：{exc.strerror or exc}") from exc
     now = dt.datetime.now()
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{db.path.stem}-{stamp}-{reason}.sqlite"
+    target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite"
     n = 1
     while target.exists():
-        target = folder / f"{db.path.stem}-{stamp}-{n}-{reason}.sqlite"
+        target = folder / f"{db_path.stem}-{stamp}-{n}-{reason}.sqlite"
         n += 1
     tmp = target.with_name(target.name + ".part")
     try:
         dest = sqlite3.connect(tmp)
         try:
-            db.conn.backup(dest)
+            conn.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
@@ -78,7 +121,7 @@ def make_backup(db: Database, reason: str = "manual", *, rotate_after: bool = Tr
             raise StorageError(f"磁盘空间不足，无法在 {folder} 中备份数据库") from exc
         raise StorageError(f"备份数据库失败：{text}") from exc
     if rotate_after:
-        rotate(db.path)
+        rotate(db_path)
     return target
 
 
@@ -100,7 +143,9 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
             continue
         serial = int(m["stamp"][16:] or 0)  # same second: -1, -2 … in order made
         st = path.stat()
-        found.append((taken, serial, st.st_mtime_ns, BackupInfo(path, taken, m["reason"], st.st_size)))
+        found.append(
+            (taken, serial, st.st_mtime_ns, BackupInfo(path, taken, m["reason"], st.st_size))
+        )
     found.sort(key=lambda t: (t[0], t[1], t[2]), reverse=True)
     return [b for _, _, _, b in found]
 
@@ -137,9 +182,12 @@ def verify_backup(path: Path) -> tuple[bool, str]:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > schema_version():
                 return False, f"由更新版本的程序建立（结构版本 {version}）"
-            if not conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit'"
-            ).fetchone() or not conn.execute("SELECT 1 FROM unit").fetchone():
+            if (
+                not conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit'"
+                ).fetchone()
+                or not conn.execute("SELECT 1 FROM unit").fetchone()
+            ):
                 return False, "不是台账数据库（没有填报单位）"
         finally:
             conn.close()

@@ -12,6 +12,7 @@ the ledger in workbook order.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from . import import_rows
 from .records import UnitContext
 from .service import Session
 from .storage import ledger, staging
-from .storage.db import as_storage_error, is_known_sqlite_error
+from .storage.db import StorageError, as_storage_error, is_known_sqlite_error
 from .workbook import (
     ImportCancelled,
     ImportRefused,
@@ -106,13 +107,23 @@ def import_workbook(
     ctx = session.context()
     helper = import_rows.start_helper(path, digest, ctx, len(data), workers)
     try:
-        session.backup("import")
-        sheet = read_ledger_sheet(path, data)
+        # The backup of the ledger (seconds at a million records) is copied while the
+        # workbook is read; it is complete before anything is written.
+        backup = session.backup_in_background("import")
+        try:
+            sheet = read_ledger_sheet(path, data)
+        except BaseException:
+            if backup is not None:  # the file's refusal is what the clerk must read
+                with contextlib.suppress(StorageError):
+                    backup.wait()
+            raise
+        if backup is not None:
+            backup.wait()
         del data
         staging.create(conn)
         if helper is not None:
             staging.attach(conn, helper.stage_path)
-        with session.db.transaction(immediate=helper is None) as tx:
+        with session.db.bulk_cache(), session.db.transaction(immediate=helper is None) as tx:
             return _import_sheet(session, tx, path, digest, sheet, ctx, helper, progress, cancelled)
     except sqlite3.Error as exc:
         if is_known_sqlite_error(exc):

@@ -11,12 +11,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import divisions
 from .domain import Area, Finding, Level, Record, Unit
 from .records import UnitContext, assess, derive
 from .storage import ledger
 from .storage.db import Database, StorageError, open_database
+
+if TYPE_CHECKING:
+    from .backup import BackgroundBackup
 
 OPERATOR_SETTING = "operator"
 
@@ -106,6 +110,14 @@ class Session:
         from .backup import make_backup
 
         return make_backup(self.db, reason)
+
+    def backup_in_background(self, reason: str) -> BackgroundBackup | None:
+        """``backup`` taken by another thread; ``wait()`` on it before writing anything."""
+        if not self.auto_backup:
+            return None
+        from .backup import BackgroundBackup
+
+        return BackgroundBackup(self.db.path, reason)
 
     # --- the unit's profile ---------------------------------------------------------------------
 

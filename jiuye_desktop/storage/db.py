@@ -18,6 +18,10 @@ from pathlib import Path
 MIGRATIONS_PACKAGE = "jiuye_desktop.storage.migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
+#: Page cache of a connection, and of one doing a bulk write (``Database.bulk_cache``), in MiB.
+CACHE_MIB = 64
+BULK_CACHE_MIB = 256
+
 
 class StorageError(Exception):
     """A problem with the database file that the user must be told about."""
@@ -116,6 +120,17 @@ class Database:
                 self.conn.execute("ROLLBACK")
             raise _known_error(exc, self.path) from exc
 
+    @contextmanager
+    def bulk_cache(self, mib: int = BULK_CACHE_MIB) -> Iterator[None]:
+        """A larger page cache for a bulk write (an import into a large ledger touches
+        index pages all over the file); the usual size again afterwards."""
+        before = int(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+        self.conn.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {before}")
+
     def integrity_ok(self) -> tuple[bool, str]:
         """``PRAGMA integrity_check``: (True, 'ok') or (False, what it found)."""
         try:
@@ -140,7 +155,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode = DELETE")
         # FULL: a committed transaction survives a power cut, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
         conn.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.DatabaseError as exc:
         raise _known_error(exc, path) from exc
