@@ -32,6 +32,31 @@ def test_import_is_preceded_by_a_backup_that_can_be_restored(tmp_path: Path) -> 
     assert db_fingerprint(restored) == first_state
 
 
+def test_a_backup_that_cannot_be_written_refuses_the_import_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """The import's backup is taken by another thread while the workbook is read; its
+    failure still stops the import before anything is written."""
+    db = tmp_path / "l.sqlite"
+    session = xuchang(db)
+    backup.backup_dir(db).write_text("a file where the backups folder should be")
+    before = db_fingerprint(db)
+    with pytest.raises(StorageError, match="备份"):
+        import_workbook(session, write_book(tmp_path / "a.xlsx", [new_row()]))
+    session.close()
+    assert db_fingerprint(db) == before
+
+
+def test_background_backup_is_a_copy_of_the_ledger(tmp_path: Path) -> None:
+    db = tmp_path / "l.sqlite"
+    session = xuchang(db)
+    import_workbook(session, write_book(tmp_path / "a.xlsx", [new_row()]))
+    path = backup.BackgroundBackup(db, "manual").wait()
+    session.close()
+    assert path.parent == backup.backup_dir(db)
+    assert db_fingerprint(path) == db_fingerprint(db)
+
+
 def test_rotation_keeps_the_last_ten_and_one_per_older_week(tmp_path: Path) -> None:
     db = tmp_path / "l.sqlite"
     folder = backup.backup_dir(db)
