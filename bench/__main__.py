@@ -170,7 +170,7 @@ def main() -> int:
         peak = max(peak, r["peak_mb"])
         worker_peak = max(worker_peak, r.get("worker_peak_mb") or 0.0)
     timings.sort()
-    rep.add(f"import of a {opts.import_rows:,}-row workbook (median of 5)", timings[2], "≤ 5 s", peak,
+    rep.add(f"import of a {opts.import_rows:,}-row workbook into a new ledger (median of 5)", timings[2], "≤ 5 s", peak,
             "python-calamine's bare read of the file", floor_read, worker_peak_mb=worker_peak)
     rep.add(f"  slowest of the 5 (all: {', '.join(f'{t:.2f}' for t in timings)} s)", timings[-1])
     if pandas_read is not None:

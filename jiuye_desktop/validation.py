@@ -317,6 +317,7 @@ def indicators(record: Record) -> Indicator:
 # --- Findings of one record ----------------------------------------------------------
 
 _RECORD_TYPES = frozenset(t.value for t in RecordType)
+_INVALID = FindingKind.INVALID
 # Letters of any script (CJK, Latin, Uyghur …) and the middle dot of transliterated names.
 _NAME_OK = re.compile(r"[^\W\d_]+(?:[·.][^\W\d_]+)*")
 
@@ -325,7 +326,7 @@ def required_fields(record: Record) -> list[str]:
     """Template headers required for this record (the `*` and `†` of domain.md §3)."""
     fields = ["姓名", "公民身份号码", "所属地区", "登记类型", "就业（减员）日期"]
     rtype = record.record_type
-    if rtype == RecordType.NEW:
+    if rtype == _NEW:
         fields += ["就业形式", "联系电话"]
         if record.employment_form in FORMS_NEEDING_EMPLOYER:
             fields.append("就业单位名称")
@@ -333,9 +334,9 @@ def required_fields(record: Record) -> list[str]:
             fields.append("困难人员类别")
         if record.overcapacity == YES:
             fields += ["原企业名称", "安置方式"]
-    elif rtype == RecordType.ATTRITION:
+    elif rtype == _ATTRITION:
         fields.append("减员原因")
-    elif rtype == RecordType.PLACEMENT:
+    elif rtype == _PLACEMENT:
         fields += ["原企业名称", "安置方式"]
     return fields
 
@@ -372,7 +373,7 @@ def record_findings(
         prefix_existed: tells whether an ID's 6-digit area code ever existed.
     """
     out: list[Finding] = []
-    inv = FindingKind.INVALID
+    inv = _INVALID
 
     def add(kind: FindingKind, field: str, message: str) -> None:
         out.append(Finding(kind, field, message, record.id))
@@ -436,7 +437,7 @@ def record_findings(
             sex = "男" if int(record.id_number[16]) % 2 else "女"
             if age < 16:
                 add(inv, "公民身份号码", f"就业（减员）时年龄{age}岁，不满16周岁")
-            elif record.record_type == RecordType.NEW:
+            elif record.record_type == _NEW:
                 if sex == "男" and age >= 60:
                     add(inv, "公民身份号码", f"新就业时年龄{age}岁，男性已达60周岁")
                 elif sex == "女" and age >= 55:
@@ -463,14 +464,14 @@ def record_findings(
         add(inv, "联系电话", f"联系电话“{record.phone}”格式不正确")
 
     # Warnings that remove nothing.
-    if record.record_type == RecordType.NEW and record.employment_form == "灵活就业":
+    if record.record_type == _NEW and record.employment_form == "灵活就业":
         add(
             FindingKind.WARNING,
             "就业形式",
             "灵活就业须连续工作3个月以上且收入不低于当地最低工资标准方可认定",
         )
-    overcap = record.record_type == RecordType.PLACEMENT or (
-        record.record_type == RecordType.NEW and record.overcapacity == YES
+    overcap = record.record_type == _PLACEMENT or (
+        record.record_type == _NEW and record.overcapacity == YES
     )
     if overcap and not has_overcapacity_task:
         add(FindingKind.WARNING, "去产能职工", "本单位没有去产能职工安置任务，请核实")

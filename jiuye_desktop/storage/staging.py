@@ -24,7 +24,6 @@ from .ledger import (
     DERIVED_COLUMNS,
     RECORD_COLUMNS,
     TALLY_ADD_SQL,
-    TALLY_REMOVED_SQL,
     RowAndFindings,
 )
 
@@ -155,6 +154,5 @@ class Copier:
             "WHERE r.id BETWEEN :first AND :last",
             span,
         )
-        conn.execute(TALLY_ADD_SQL, span)
-        conn.execute(TALLY_REMOVED_SQL, span)
+        conn.execute(TALLY_ADD_SQL, span)  # (a staged row carries no removal)
         self.copied += last - first + 1
