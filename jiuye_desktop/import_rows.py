@@ -1,16 +1,18 @@
 """Judge the data rows of a ledger sheet, in this process and a helper process, into stages.
 
-The rows below the header are cut into chunks of ``CHUNK`` rows. Each
-process that judges takes the next unclaimed chunk from a shared counter, so
-the two processes share the work whatever their speed, and stages what it
-judged (``storage.staging``). The importer then copies the stages into the
-ledger in workbook order, in one transaction.
+The rows below the header are cut into chunks of ``CHUNK`` rows. The first
+``OWN_SHARE`` of the chunks are this process's: it copies each into the
+ledger as soon as it is judged (``importer``). The rest are handed out by a
+shared counter to whichever process is free, so the two share the work
+whatever their speed. Each process stages what it judged (``storage.staging``);
+the importer copies the stages into the ledger in workbook order, in one
+transaction.
 
 The helper process is started with ``spawn`` (safe from the window's worker
 thread and in the Windows bundle) and reads the workbook itself while this
 process reads it too: pickling rows between processes costs more than judging
-them. It gives up on its own when this process dies or asks it to stop, and
-removes its stage. If it fails, this process judges its chunks again.
+them. If this process dies, the helper notices, removes its stage and ends; if
+the helper fails, this process judges the helper's chunks itself.
 """
 
 from __future__ import annotations
@@ -246,6 +248,7 @@ class Helper:
         self.counter = mp.Value("i", 0)
         self.stop = mp.Event()
         self.pipe, there = mp.Pipe(duplex=False)
+        self._reported = False
         self.proc = mp.Process(
             target=_helper_main,
             args=(str(path), digest, ctx, str(self.stage_path), self.counter, self.stop, there),
@@ -286,6 +289,7 @@ class Helper:
             message = self.pipe.recv()
         except (EOFError, OSError) as exc:
             return self._failed(f"no word from the helper process: {exc!r}")
+        self._reported = True
         if message[0] != "done":
             return self._failed(str(message[1]))
         if message[1] != signature:
@@ -298,11 +302,14 @@ class Helper:
         return None
 
     def close(self) -> None:
-        """Stop the helper if it still runs and remove its stage."""
+        """Stop the helper and remove its stage. A helper that has not reported (the
+        import was refused or cancelled meanwhile) is terminated: its work is thrown away."""
         self.stop.set()
+        if not self._reported:
+            self.proc.terminate()
         self.proc.join(timeout=2)
         if self.proc.is_alive():
-            self.proc.terminate()
+            self.proc.kill()
             self.proc.join(timeout=2)
         with contextlib.suppress(OSError):
             self.pipe.close()

@@ -31,6 +31,7 @@ from .workbook import (
     Progress,
     Rejected,
     SheetData,
+    check_container,
     column_letter,
     mapping_letters,
     preview,
@@ -104,6 +105,7 @@ def import_workbook(
             f"文件“{path.name}”的内容已于{earlier[1]}导入过（当时的文件名：{earlier[0]}），"
             "不能重复导入"
         )
+    check_container(path, data)  # before a helper process is started for it
     ctx = session.context()
     helper = import_rows.start_helper(path, digest, ctx, len(data), workers)
     try:

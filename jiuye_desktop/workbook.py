@@ -123,7 +123,7 @@ def _fill_merged_row(
             row[c] = value
 
 
-def _check_container(path: Path, data: bytes) -> None:
+def check_container(path: Path, data: bytes) -> None:
     """Refuse what is not a workbook, and zip bombs, before any parser sees it."""
     name = path.name
     if not data:
@@ -159,7 +159,7 @@ def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
     """The first sheet (visible ones first) that has the template's required headers."""
     path = Path(path)
     data = path.read_bytes() if data is None else data
-    _check_container(path, data)
+    check_container(path, data)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types
