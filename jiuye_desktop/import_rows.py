@@ -40,6 +40,9 @@ CHUNK = 2_000  # rows per claim
 BATCH = 1_000  # judged rows staged at once
 #: Below this file size a helper process costs more than it saves (about 12,000 rows).
 PARALLEL_FROM_BYTES = 1_500_000
+#: Above this size (about 350,000 rows) one process judges alone: each process holds the
+#: whole sheet (about 240 MB per 100,000 rows), and two copies would not fit in memory.
+PARALLEL_UP_TO_BYTES = 40_000_000
 #: Share of the chunks that this process takes before the helper starts (``shared_from``).
 OWN_SHARE = 0.4
 
@@ -321,7 +324,8 @@ def start_helper(
 ) -> Helper | None:
     """A helper for a large workbook on a machine with two cores or more (``workers`` forces 1 or 2)."""
     if workers is None:
-        workers = 2 if size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) >= 2 else 1
+        fits = PARALLEL_FROM_BYTES <= size <= PARALLEL_UP_TO_BYTES
+        workers = 2 if fits and (os.cpu_count() or 1) >= 2 else 1
     if workers < 2:
         return None
     try:

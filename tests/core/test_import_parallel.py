@@ -145,3 +145,16 @@ def test_cancel_with_a_helper_changes_nothing_and_leaves_no_stage(
         session.close()
     assert db_fingerprint(tmp_path / "c.sqlite") == before
     assert list(stage_root.iterdir()) == []
+
+
+def test_the_helper_is_for_files_of_a_middle_size(book: Path, tmp_path: Path) -> None:
+    """Small files are judged here (a process costs more than it saves); huge ones too
+    (two copies of the sheet would not fit in memory)."""
+    session = xuchang(tmp_path / "s.sqlite")
+    try:
+        ctx = session.context()
+        for size in (import_rows.PARALLEL_FROM_BYTES - 1, import_rows.PARALLEL_UP_TO_BYTES + 1):
+            assert import_rows.start_helper(book, "0" * 64, ctx, size, None) is None
+        assert import_rows.start_helper(book, "0" * 64, ctx, 10**9, 1) is None
+    finally:
+        session.close()
