@@ -47,14 +47,57 @@ def test_a_backup_that_cannot_be_written_refuses_the_import_and_changes_nothing(
     assert db_fingerprint(db) == before
 
 
-def test_background_backup_is_a_copy_of_the_ledger(tmp_path: Path) -> None:
+def _count_file_copies(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    copies: list[Path] = []
+    real = backup.shutil.copyfile
+
+    def copyfile(src, dst, **kw):  # type: ignore[no-untyped-def]
+        copies.append(Path(src))
+        return real(src, dst, **kw)
+
+    monkeypatch.setattr(backup.shutil, "copyfile", copyfile)
+    return copies
+
+
+def test_background_backup_is_a_copy_of_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "l.sqlite"
     session = xuchang(db)
     import_workbook(session, write_book(tmp_path / "a.xlsx", [new_row()]))
+    copies = _count_file_copies(monkeypatch)
     path = backup.BackgroundBackup(db, "manual").wait()
     session.close()
+    assert copies == [db]  # the log was emptied first, so the file itself was copied
     assert path.parent == backup.backup_dir(db)
     assert db_fingerprint(path) == db_fingerprint(db)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def test_background_backup_while_a_reader_keeps_changes_in_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another reader stops the checkpoint: the file alone is not the ledger, so the
+    backup API copies it with the log's changes."""
+    db = tmp_path / "l.sqlite"
+    session = xuchang(db)
+    import_workbook(session, write_book(tmp_path / "a.xlsx", [new_row()]))
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM records").fetchone()
+    import_workbook(session, write_book(tmp_path / "b.xlsx", [new_row(姓名="李娜")]))
+    copies = _count_file_copies(monkeypatch)
+    path = backup.BackgroundBackup(db, "manual").wait()
+    reader.execute("COMMIT")
+    reader.close()
+    session.close()
+    assert copies == []
+    assert db_fingerprint(path) == db_fingerprint(db)
+    names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM records ORDER BY id")]
+    assert names == ["王伟", "李娜"]
 
 
 def test_rotation_keeps_the_last_ten_and_one_per_older_week(tmp_path: Path) -> None:
