@@ -1,18 +1,19 @@
 """Judge the data rows of a ledger sheet, in this process and a helper process, into stages.
 
 The rows below the header are cut into chunks of ``CHUNK`` rows. The first
-``OWN_SHARE`` of the chunks are this process's: it copies each into the
-ledger as soon as it is judged (``importer``). The rest are handed out by a
+``OWN_SHARE`` of the chunks are this process's; the rest are handed out by a
 shared counter to whichever process is free, so the two share the work
-whatever their speed. Each process stages what it judged (``storage.staging``);
-the importer copies the stages into the ledger in workbook order, in one
-transaction.
+whatever their speed. This process stages its rows in a temp table; the helper
+fills ``SLOTS`` slot files in turn and announces each when it is complete. The
+importer copies chunks into the ledger in workbook order as soon as they are
+ready, all in one transaction (``importer``, ``storage.staging``).
 
 The helper process is started with ``spawn`` (safe from the window's worker
 thread and in the Windows bundle) and reads the workbook itself while this
 process reads it too: pickling rows between processes costs more than judging
-them. If this process dies, the helper notices, removes its stage and ends; if
-the helper fails, this process judges the helper's chunks itself.
+them. If this process dies, the helper notices, removes its slots and ends; if
+the helper fails, this process keeps the slots it completed and judges the
+rest itself.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ PARALLEL_FROM_BYTES = 1_500_000
 #: whole sheet (about 240 MB per 100,000 rows), and two copies would not fit in memory.
 PARALLEL_UP_TO_BYTES = 40_000_000
 #: Share of the chunks that this process takes before the helper starts (``shared_from``).
-OWN_SHARE = 0.4
+OWN_SHARE = 0.15
+#: Files the helper's work is spread over: each is copied into the ledger as soon as it is
+#: complete (SQLite attaches at most 10 databases; one import transaction cannot attach more).
+SLOTS = 8
 
 Claim = Callable[[], int]
 log = logging.getLogger(__name__)
@@ -90,13 +94,13 @@ def stage_chunks(
     write: Callable[[list[tuple[int, ledger.RowAndFindings]]], None],
     *,
     check: Callable[[], None] | None = None,
-    done: Callable[[int], None] | None = None,
+    done: Callable[[int, Staged], None] | None = None,
 ) -> Staged:
     """Judge and stage the rows of every chunk that ``claim`` hands to this process.
 
     ``claim`` returns chunk numbers in increasing order (a number past the
     last chunk ends the work). ``done`` is told of each chunk once it is
-    staged; ``check`` runs after it and may raise to stop. Completely empty
+    staged (with the work so far); ``check`` runs after it and may raise to stop. Completely empty
     rows are not rows the clerk wrote and are skipped; a row with content but
     no field of a record (only 序号) is rejected with its row number.
     """
@@ -127,7 +131,7 @@ def stage_chunks(
                 batch = []
                 out.chunks.append(current)
                 if done:
-                    done(current)
+                    done(current, out)
                 if check:
                     check()
                 current = claim()
@@ -153,7 +157,7 @@ def stage_chunks(
         write(batch)
         out.chunks.append(current)
         if done:
-            done(current)
+            done(current, out)
     return out
 
 
@@ -186,9 +190,14 @@ def shared_from(chunks: int) -> int:
 
 
 def _helper_main(
-    path: str, digest: str, ctx: UnitContext, stage_path: str, counter: Any, stop: Any, pipe: Any
+    path: str, digest: str, ctx: UnitContext, slots: list[str], counter: Any, stop: Any, pipe: Any
 ) -> None:
-    """The helper process: read the same workbook, judge claimed chunks into the stage file."""
+    """The helper process: read the same workbook, judge claimed chunks into the slot files.
+
+    Messages to the parent: ("sheet", signature) once the sheet is read; ("slot", k,
+    {chunk: (rows staged, rows rejected)}) each time slot file k is complete; ("done",)
+    at the end; ("error", traceback) instead, when something failed.
+    """
     parent = multiprocessing.parent_process()
 
     def check() -> None:
@@ -202,20 +211,22 @@ def _helper_main(
         sheet = read_ledger_sheet(Path(path), data)
         del data
         check()
-        conn = staging.open_file(Path(stage_path))
+        pipe.send(("sheet", sheet_signature(sheet)))
+        chunks = chunk_count(sheet)
+        writer = _SlotWriter(slots, per_slot(chunks), pipe)
         try:
-            conn.execute("BEGIN")
-            done = stage_chunks(
+            stage_chunks(
                 sheet,
                 ctx,
-                _shared_claim(counter, shared_from(chunk_count(sheet))),
-                lambda b: staging.write(conn, b, "file"),
+                _shared_claim(counter, shared_from(chunks)),
+                writer.write,
                 check=check,
+                done=writer.chunk_done,
             )
-            conn.execute("COMMIT")
+            writer.finish()
         finally:
-            conn.close()
-        message: tuple[Any, ...] | None = ("done", sheet_signature(sheet), done)
+            writer.close()
+        message: tuple[Any, ...] | None = ("done",)
     except _Stopped:
         message = None
     except BaseException:  # noqa: BLE001 - reported to the parent, which judges the rows itself
@@ -223,11 +234,57 @@ def _helper_main(
     if message is not None:
         with contextlib.suppress(OSError):  # the parent is gone
             pipe.send(message)
-    # Stay until the parent has copied the stage; if it dies first, nobody else removes it.
+    # Stay until the parent has copied the slots; if it dies first, nobody else removes them.
     while not stop.wait(0.2):
         if parent is not None and not parent.is_alive():
-            shutil.rmtree(Path(stage_path).parent, ignore_errors=True)
+            shutil.rmtree(Path(slots[0]).parent, ignore_errors=True)
             return
+
+
+class _SlotWriter:
+    """The helper's writes: ``per`` chunks into each slot file in turn, announced when complete."""
+
+    def __init__(self, slots: list[str], per: int, pipe: Any) -> None:
+        self.slots, self.per, self.pipe = slots, per, pipe
+        self.k = 0
+        self.info: dict[int, tuple[int, list[Rejected]]] = {}  # of the chunks in this slot
+        self.counted = (0, 0)  # rows staged and rejected before the current chunk
+        self.conn = self._open()
+
+    def _open(self) -> Any:
+        conn = staging.open_file(Path(self.slots[self.k]))
+        conn.execute("BEGIN")
+        return conn
+
+    def write(self, batch: list[tuple[int, ledger.RowAndFindings]]) -> None:
+        staging.write(self.conn, batch, "file")
+
+    def chunk_done(self, chunk: int, work: Staged) -> None:
+        staged, rejected = self.counted
+        self.info[chunk] = (work.count - staged, work.rejected[rejected:])
+        self.counted = (work.count, len(work.rejected))
+        if len(self.info) >= self.per and self.k + 1 < len(self.slots):
+            self._seal()
+            self.k += 1
+            self.conn = self._open()
+
+    def _seal(self) -> None:
+        self.conn.execute("COMMIT")
+        self.conn.close()
+        self.pipe.send(("slot", self.k, self.info))
+        self.info = {}
+
+    def finish(self) -> None:
+        self._seal()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+def per_slot(chunks: int) -> int:
+    """Chunks in each slot file: the helper's share spread over ``SLOTS`` files."""
+    return max(1, -(-(chunks - shared_from(chunks)) // SLOTS))
 
 
 def _shared_claim(counter: Any, offset: int) -> Claim:
@@ -241,29 +298,41 @@ def _shared_claim(counter: Any, offset: int) -> Claim:
 
 
 class Helper:
-    """A helper process judging chunks of the same workbook into its stage file."""
+    """A helper process judging chunks of the same workbook into its slot files.
+
+    ``ready`` maps each chunk that the helper has finished, in a slot file that
+    is complete, to the schema under which that file is attached and to the
+    rows it staged and rejected; such a chunk can be copied into the ledger
+    while the helper works on.
+    """
 
     def __init__(self, path: Path, digest: str, ctx: UnitContext) -> None:
         mp: Any = multiprocessing.get_context("spawn")
         self.dir = Path(tempfile.mkdtemp(prefix="jiuye-import-"))
-        self.stage_path = self.dir / "stage.sqlite"
-        staging.create_file(self.stage_path)
-        self.counter = mp.Value("i", 0)
-        self.stop = mp.Event()
-        self.pipe, there = mp.Pipe(duplex=False)
-        self._reported = False
-        self.proc = mp.Process(
-            target=_helper_main,
-            args=(str(path), digest, ctx, str(self.stage_path), self.counter, self.stop, there),
-            daemon=True,
-        )
+        self.slots = [self.dir / f"slot{k}.sqlite" for k in range(SLOTS)]
+        self.ready: dict[int, tuple[str, int, list[Rejected]]] = {}
+        self.signature: tuple[Any, ...] | None = None
+        self.complete = False
+        self.failure: str | None = None
         try:
-            self.proc.start()
+            for slot in self.slots:
+                staging.create_file(slot)
+            self.counter = mp.Value("i", 0)
+            self.stop = mp.Event()
+            self.pipe, there = mp.Pipe(duplex=False)
+            self.proc = mp.Process(
+                target=_helper_main,
+                args=(str(path), digest, ctx, [str(p) for p in self.slots], self.counter,
+                      self.stop, there),
+                daemon=True,
+            )  # fmt: skip
+            try:
+                self.proc.start()
+            finally:
+                there.close()
         except BaseException:
             shutil.rmtree(self.dir, ignore_errors=True)
             raise
-        finally:
-            there.close()
 
     def claims(self, chunks: int) -> tuple[Claim, Callable[[], int]]:
         """This process's claim (its own chunks, then shared ones) and how many chunks are handed out."""
@@ -281,34 +350,45 @@ class Helper:
 
         return claim, lambda: mine[0] + int(self.counter.value)
 
-    def result(self, signature: tuple[Any, ...], check: Callable[[], None]) -> Staged | None:
-        """The helper's work once it has finished, or None when it failed (its chunks must be
-        redone); a failure is logged as a warning with the helper's traceback."""
-        while not self.pipe.poll(0.05):
-            check()
-            if not self.proc.is_alive() and not self.pipe.poll():
-                return self._failed(f"the helper process ended with code {self.proc.exitcode}")
-        try:
-            message = self.pipe.recv()
-        except (EOFError, OSError) as exc:
-            return self._failed(f"no word from the helper process: {exc!r}")
-        self._reported = True
-        if message[0] != "done":
-            return self._failed(str(message[1]))
-        if message[1] != signature:
-            return self._failed(f"the helper read another sheet: {message[1]!r} != {signature!r}")
-        done: Staged = message[2]
-        return done
+    @property
+    def finished(self) -> bool:
+        """The helper has reported all its work, or failed."""
+        return self.complete or self.failure is not None
 
-    def _failed(self, why: str) -> Staged | None:
+    def poll(self, signature: tuple[Any, ...], timeout: float = 0.0) -> None:
+        """Take in what the helper has reported (waiting up to ``timeout`` for a first word)."""
+        while not self.finished and self.pipe.poll(timeout):
+            timeout = 0.0
+            try:
+                message = self.pipe.recv()
+            except (EOFError, OSError) as exc:
+                self._failed(f"no word from the helper process: {exc!r}")
+                return
+            kind = message[0]
+            if kind == "sheet":
+                self.signature = message[1]
+                if self.signature != signature:
+                    self._failed(f"the helper read another sheet: {message[1]!r} != {signature!r}")
+            elif kind == "slot" and self.signature == signature:
+                schema = f"stage{message[1]}"
+                for chunk, (count, rejected) in message[2].items():
+                    self.ready[chunk] = (schema, count, rejected)
+            elif kind == "done" and self.signature == signature:
+                self.complete = True
+            elif kind == "error":
+                self._failed(str(message[1]))
+        if not self.finished and not self.proc.is_alive() and not self.pipe.poll():
+            self._failed(f"the helper process ended with code {self.proc.exitcode}")
+
+    def _failed(self, why: str) -> None:
         log.warning("导入的辅助进程失败，其余的行由本进程判断。%s", why)
-        return None
+        self.failure = why  # the slots it completed before stay good
 
     def close(self) -> None:
-        """Stop the helper and remove its stage. A helper that has not reported (the
-        import was refused or cancelled meanwhile) is terminated: its work is thrown away."""
+        """Stop the helper and remove its slots. A helper that has not finished (the import
+        was refused or cancelled meanwhile) is terminated: its work is thrown away."""
         self.stop.set()
-        if not self._reported:
+        if not self.finished:
             self.proc.terminate()
         self.proc.join(timeout=2)
         if self.proc.is_alive():

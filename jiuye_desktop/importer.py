@@ -124,7 +124,8 @@ def import_workbook(
         del data
         staging.create(conn)
         if helper is not None:
-            staging.attach(conn, helper.stage_path)
+            for k, slot in enumerate(helper.slots):
+                staging.attach(conn, slot, f"stage{k}")
         with session.db.bulk_cache(), session.db.transaction(immediate=helper is None) as tx:
             return _import_sheet(session, tx, path, digest, sheet, ctx, helper, progress, cancelled)
     except sqlite3.Error as exc:
@@ -149,9 +150,15 @@ def _import_sheet(
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> ImportResult:
-    """Judge, stage and copy the rows of the sheet; the caller holds the transaction."""
+    """Judge, stage and copy the rows of the sheet; the caller holds the transaction.
+
+    Chunks go into the ledger strictly in workbook order, each as soon as it
+    and every chunk before it are judged: this process's own from its temp
+    stage, the helper's from its slot files once a slot is complete.
+    """
     total = import_rows.data_rows(sheet)
     chunks = import_rows.chunk_count(sheet)
+    signature = import_rows.sheet_signature(sheet)
     import_id = ledger.add_import(
         tx,
         file_name=path.name,
@@ -161,18 +168,35 @@ def _import_sheet(
         row_count=total,
     )
     copier = staging.Copier(tx, import_id=import_id, operator=session.operator)
+    own: set[int] = set()  # chunks judged here, in the temp stage
+    theirs = import_rows.Staged()  # the helper's rows that are in the ledger
+    next_copy = [0]  # chunks before this one are in the ledger already
     if helper is not None:
         claim, handed = helper.claims(chunks)
     else:
         claim = iter(range(chunks + 1)).__next__
         handed = lambda: next_copy[0]  # noqa: E731 - everything is copied as it is judged
-    next_copy = [0]  # chunks before this one are in the ledger already
 
-    def copy_in_order(chunk: int) -> None:
-        # A chunk of this process that is next in workbook order goes to the ledger now.
-        if chunk == next_copy[0]:
-            copier.copy("temp", *import_rows.chunk_rows(sheet, chunk))
+    def copy_ready() -> None:
+        if helper is not None:
+            helper.poll(signature)
+        while next_copy[0] < chunks:
+            chunk = next_copy[0]
+            if chunk in own:
+                copier.copy("temp", *import_rows.chunk_rows(sheet, chunk))
+            elif helper is not None and chunk in helper.ready:
+                schema, count, rejected = helper.ready[chunk]
+                copier.copy(schema, *import_rows.chunk_rows(sheet, chunk))
+                theirs.chunks.append(chunk)
+                theirs.count += count
+                theirs.rejected += rejected
+            else:
+                return
             next_copy[0] += 1
+
+    def judged_here(chunk: int, _work: import_rows.Staged) -> None:
+        own.add(chunk)
+        copy_ready()
 
     def check() -> None:
         if progress:
@@ -183,27 +207,30 @@ def _import_sheet(
     def write(batch: list[tuple[int, ledger.RowAndFindings]]) -> None:
         staging.write(tx, batch)
 
-    mine = import_rows.stage_chunks(sheet, ctx, claim, write, check=check, done=copy_in_order)
-    theirs = import_rows.Staged()
+    mine = import_rows.stage_chunks(sheet, ctx, claim, write, check=check, done=judged_here)
     if helper is not None and len(mine.chunks) < chunks:
-        got = helper.result(import_rows.sheet_signature(sheet), check)
-        if got is not None:
-            theirs = got
-        else:  # the helper failed: judge its chunks here
-            own = set(mine.chunks)
-            rest = iter([*(c for c in range(chunks) if c not in own), chunks])
-            again = import_rows.stage_chunks(sheet, ctx, rest.__next__, write, check=check)
-            mine.chunks += again.chunks
+        while not helper.finished:  # copy the helper's slots as they come
+            helper.poll(signature, timeout=0.05)
+            copy_ready()
+            check()
+        if helper.failure is not None:  # judge here what it had not completed
+            rest = [
+                c for c in range(next_copy[0], chunks) if c not in own and c not in helper.ready
+            ]
+            again = import_rows.stage_chunks(
+                sheet, ctx, iter([*rest, chunks]).__next__, write, check=check,
+                done=judged_here,
+            )  # fmt: skip
             mine.count += again.count
             mine.rejected += again.rejected
-    n = mine.count + theirs.count
+        copy_ready()
+    if next_copy[0] != chunks:
+        raise RuntimeError(f"{chunks - next_copy[0]} chunks of the import were not copied")
+    n = copier.copied
+    if n != mine.count + theirs.count:
+        raise RuntimeError(f"judged {mine.count + theirs.count} rows but copied {n}")
     if n == 0:
         raise ImportRefused(f"文件“{path.name}”的工作表“{sheet.name}”在表头下没有数据行")
-    own = set(mine.chunks)
-    for chunk in range(next_copy[0], chunks):
-        copier.copy("temp" if chunk in own else "stage", *import_rows.chunk_rows(sheet, chunk))
-    if copier.copied != n:
-        raise RuntimeError(f"staged {n} rows but copied {copier.copied}")
     rejected = sorted(mine.rejected + theirs.rejected, key=lambda r: r.row)
     ledger.finish_import(tx, import_id, n, len(rejected))
     if progress:

@@ -1,9 +1,9 @@
 """Staging tables of an import: judged rows wait here, then one transaction copies them.
 
 Each process that judges rows of a workbook writes them to a stage of its own:
-the importing process to a table of its connection's ``temp`` schema, a
-worker process to a stage file (no journal: a lost stage file is simply judged
-again or thrown away). A stage holds the ``to_row`` values keyed by the Excel
+the importing process to a table of its connection's ``temp`` schema, the
+helper process to slot files (no journal: a lost slot is simply judged again
+or thrown away). A stage holds the ``to_row`` values keyed by the Excel
 row number, and the findings of each row.
 
 ``copy_to_ledger`` then inserts the staged rows into ``records`` in workbook
@@ -28,7 +28,8 @@ from .ledger import (
 )
 
 _COLUMNS = RECORD_COLUMNS + DERIVED_COLUMNS
-_SCHEMA_NAMES = frozenset({"temp", "stage"})  # the only schema names used below
+#: The only schema names used below: this connection's own stage, the helper's slot files.
+_SCHEMA_NAMES = frozenset({"temp", *(f"stage{k}" for k in range(10))})
 
 
 def _schema(name: str) -> str:
@@ -38,7 +39,7 @@ def _schema(name: str) -> str:
 
 
 def create(conn: sqlite3.Connection, schema: str = "temp") -> None:
-    """Empty stage tables in ``schema`` (``temp`` of the importing connection, or a stage file's ``main``)."""
+    """Empty stage tables in ``schema`` (``temp`` of the importing connection, or a slot file's ``main``)."""
     s = "main" if schema == "file" else _schema(schema)
     conn.execute(f"DROP TABLE IF EXISTS {s}.stage_rows")
     conn.execute(f"DROP TABLE IF EXISTS {s}.stage_findings")
@@ -48,7 +49,7 @@ def create(conn: sqlite3.Connection, schema: str = "temp") -> None:
 
 
 def create_file(path: Path) -> None:
-    """A stage file for the helper process, made by the importing process before it attaches it."""
+    """A slot file for the helper process, made by the importing process before it attaches it."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         create(conn, "file")
@@ -57,7 +58,7 @@ def create_file(path: Path) -> None:
 
 
 def open_file(path: Path) -> sqlite3.Connection:
-    """The helper's connection to its stage file: written once, never needed after a crash."""
+    """The helper's connection to a slot file: written once, never needed after a crash."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
@@ -90,19 +91,22 @@ def write(
         conn.executemany(_INSERT_FINDING[s], found)
 
 
-def attach(conn: sqlite3.Connection, path: Path) -> None:
-    """Make the helper's stage file readable as schema ``stage`` (outside any transaction).
+def attach(conn: sqlite3.Connection, path: Path, schema: str) -> None:
+    """Make one of the helper's slot files readable as ``schema`` (outside any transaction).
 
     The import's transaction must then begin deferred: ``BEGIN IMMEDIATE``
-    would take the write lock of every attached file, the stage included,
-    and the helper could not write it.
+    would take the write lock of every attached file, and the helper could
+    not write them. A slot is read only once the helper has completed it: the
+    first read inside the transaction fixes what the transaction sees of it.
     """
-    conn.execute("ATTACH DATABASE ? AS stage", (str(path),))
+    conn.execute(f"ATTACH DATABASE ? AS {_schema(schema)}", (str(path),))
 
 
 def detach(conn: sqlite3.Connection) -> None:
-    if any(row[1] == "stage" for row in conn.execute("PRAGMA database_list")):
-        conn.execute("DETACH DATABASE stage")
+    """Detach every slot file."""
+    for row in conn.execute("PRAGMA database_list").fetchall():
+        if row[1] in _SCHEMA_NAMES and row[1] != "temp":
+            conn.execute(f"DETACH DATABASE {row[1]}")
 
 
 def drop(conn: sqlite3.Connection) -> None:

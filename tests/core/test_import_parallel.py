@@ -112,11 +112,12 @@ def test_a_failing_helper_leaves_its_rows_to_this_process(
     _, expected = sequential
 
     def broken(path: Path, digest: str, ctx: Any, size: int, workers: int | None):
-        # The helper's stage loses its tables: the helper fails at its first write, after
-        # it has claimed a chunk, which this process must then judge itself.
+        # The helper's slot files lose their tables: the helper fails at its first write,
+        # after it has claimed a chunk, which this process must then judge itself.
         helper = import_rows.Helper(path, digest, ctx)
-        helper.stage_path.unlink()
-        sqlite3.connect(helper.stage_path).close()
+        for slot in helper.slots:
+            slot.unlink()
+            sqlite3.connect(slot).close()
         return helper
 
     monkeypatch.setattr(import_rows, "start_helper", broken)
@@ -158,3 +159,28 @@ def test_the_helper_is_for_files_of_a_middle_size(book: Path, tmp_path: Path) ->
         assert import_rows.start_helper(book, "0" * 64, ctx, 10**9, 1) is None
     finally:
         session.close()
+
+
+def test_a_helper_failing_midway_keeps_the_slots_it_completed(
+    book: Path, sequential, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Slots the helper completed before failing are copied; this process judges the rest."""
+    _, expected = sequential
+
+    def fails_at_third_slot(path: Path, digest: str, ctx: Any, size: int, workers: int | None):
+        helper = import_rows.Helper(path, digest, ctx)
+        for slot in helper.slots[2:]:
+            slot.unlink()
+            sqlite3.connect(slot).close()
+        return helper
+
+    monkeypatch.setattr(import_rows, "start_helper", fails_at_third_slot)
+    session = xuchang(tmp_path / "midway.sqlite")
+    try:
+        result = import_workbook(session, book, progress=_slow_progress)
+    finally:
+        session.close()
+    assert "导入的辅助进程失败" in caplog.text
+    assert 0 < result.helper_rows < result.imported
+    assert _contents(tmp_path / "midway.sqlite") == expected
