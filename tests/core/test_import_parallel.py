@@ -105,17 +105,19 @@ def test_two_processes_store_what_one_stores(book: Path, sequential, tmp_path: P
     assert area_raw == ["长葛市"] * 4
 
 
+@pytest.mark.parametrize("broken_from", [0, 2], ids=["at-once", "after-two-slots"])
 def test_a_failing_helper_leaves_its_rows_to_this_process(
     book: Path, sequential, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, broken_from: int,
 ) -> None:
+    """The helper's slot files from ``broken_from`` on lose their tables: it fails at its
+    first write there, after it has claimed a chunk. The slots it completed before are
+    copied; this process judges the rest itself."""
     _, expected = sequential
 
     def broken(path: Path, digest: str, ctx: Any, size: int, workers: int | None):
-        # The helper's slot files lose their tables: the helper fails at its first write,
-        # after it has claimed a chunk, which this process must then judge itself.
         helper = import_rows.Helper(path, digest, ctx)
-        for slot in helper.slots:
+        for slot in helper.slots[broken_from:]:
             slot.unlink()
             sqlite3.connect(slot).close()
         return helper
@@ -126,9 +128,12 @@ def test_a_failing_helper_leaves_its_rows_to_this_process(
         result = import_workbook(session, book, progress=_slow_progress)
     finally:
         session.close()
-    assert result.helper_rows == 0
-    assert _contents(tmp_path / "fallback.sqlite") == expected
     assert "导入的辅助进程失败" in caplog.text and "stage_rows" in caplog.text
+    if broken_from == 0:
+        assert result.helper_rows == 0
+    else:
+        assert 0 < result.helper_rows < result.imported
+    assert _contents(tmp_path / "fallback.sqlite") == expected
 
 
 def test_cancel_with_a_helper_changes_nothing_and_leaves_no_stage(
@@ -159,28 +164,3 @@ def test_the_helper_is_for_files_of_a_middle_size(book: Path, tmp_path: Path) ->
         assert import_rows.start_helper(book, "0" * 64, ctx, 10**9, 1) is None
     finally:
         session.close()
-
-
-def test_a_helper_failing_midway_keeps_the_slots_it_completed(
-    book: Path, sequential, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Slots the helper completed before failing are copied; this process judges the rest."""
-    _, expected = sequential
-
-    def fails_at_third_slot(path: Path, digest: str, ctx: Any, size: int, workers: int | None):
-        helper = import_rows.Helper(path, digest, ctx)
-        for slot in helper.slots[2:]:
-            slot.unlink()
-            sqlite3.connect(slot).close()
-        return helper
-
-    monkeypatch.setattr(import_rows, "start_helper", fails_at_third_slot)
-    session = xuchang(tmp_path / "midway.sqlite")
-    try:
-        result = import_workbook(session, book, progress=_slow_progress)
-    finally:
-        session.close()
-    assert "导入的辅助进程失败" in caplog.text
-    assert 0 < result.helper_rows < result.imported
-    assert _contents(tmp_path / "midway.sqlite") == expected
