@@ -133,10 +133,12 @@ def import_workbook(
             raise as_storage_error(exc, session.db.path) from exc
         raise
     finally:
-        if helper is not None:
-            helper.close()
-        staging.detach(conn)
-        staging.drop(conn)
+        try:
+            staging.detach(conn)  # first: Windows cannot delete a file that is still open
+            staging.drop(conn)
+        finally:
+            if helper is not None:
+                helper.close()
 
 
 def _import_sheet(
