@@ -49,8 +49,13 @@ def backup_dir(db_path: Path) -> Path:
 
 
 def make_backup(db: Database, reason: str = "manual", *, rotate_after: bool = True) -> Path:
-    """Copy the open database consistently (even while in use) and rotate old copies."""
-    return _backup(db.conn, db.path, reason, rotate_after=rotate_after)
+    """Copy the open database consistently (even while in use) and rotate old copies.
+
+    Outside a transaction the file itself is copied when that is a consistent
+    snapshot (``_file_snapshot``); otherwise SQLite's backup API copies it.
+    """
+    file_copy = not db.conn.in_transaction
+    return _backup(db.conn, db.path, reason, rotate_after=rotate_after, file_copy=file_copy)
 
 
 class BackgroundBackup:
@@ -99,8 +104,7 @@ def _file_snapshot(conn: sqlite3.Connection, db_path: Path, dest: Path) -> bool:
     copied (by the kernel, twice as fast as the backup API). Returns False,
     having copied nothing, when the log still holds frames (another reader
     kept the checkpoint from finishing) or the copy fails: the caller then
-    uses the backup API. ``conn`` must be a connection of its own, outside any
-    transaction.
+    uses the backup API. ``conn`` must be outside any transaction.
     """
     try:
         timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]

@@ -100,6 +100,20 @@ def test_background_backup_while_a_reader_keeps_changes_in_the_log(
     assert names == ["王伟", "李娜"]
 
 
+def test_make_backup_copies_the_file_when_the_log_can_be_emptied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "l.sqlite"
+    session = xuchang(db)
+    import_workbook(session, write_book(tmp_path / "a.xlsx", [new_row()]))
+    copies = _count_file_copies(monkeypatch)
+    made = backup.make_backup(session.db, "manual")
+    session.close()
+    assert copies == [db]
+    assert db_fingerprint(made) == db_fingerprint(db)
+    assert backup.verify_backup(made)[0]
+
+
 def test_rotation_keeps_the_last_ten_and_one_per_older_week(tmp_path: Path) -> None:
     db = tmp_path / "l.sqlite"
     folder = backup.backup_dir(db)
