@@ -1,6 +1,6 @@
 """From values as written (a workbook row, a form) to a stored record.
 
-``normalize`` reads the cells; ``assess`` derives what the database keeps
+``normalize`` reads the cells; ``derive`` computes what the database keeps
 beside the record (indicator bits, duplicate class, findings of the record on
 its own). Both are pure: the context carries what they need of the unit.
 """
@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .domain import NO, YES, Area, Finding, Indicator, Record, RecordType, Unit
+from .domain import NO, YES, Area, Finding, Record, RecordType, Unit
 from .validation import (
     id_text_from_number,
     indicator_bits,
@@ -204,15 +204,6 @@ def normalize(
     return rec
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    indicators: Indicator
-    dup_key: str | None
-    birth_date: str | None
-    id_ok: bool
-    findings: list[Finding]
-
-
 def dup_key(record: Record) -> str | None:
     """The duplicate class of domain.md §5.3: one 新就业 and one 去产能安置 per
     person and year, one 自然减员 per person ever."""
@@ -230,10 +221,9 @@ Derived = tuple[int, str | None, str | None, bool, list[Finding]]
 
 
 def derive(record: Record, ctx: UnitContext) -> Derived:
-    """(indicator bits, duplicate class, birth date, ID sound, findings): ``assess`` as plain values.
-
-    Plain values because this runs for every imported row.
-    """
+    """What the database keeps beside a record: (indicator bits, duplicate class,
+    birth date, ID sound, the record's own findings). Plain values: this runs for every
+    imported row."""
     res = read_id(record.id_raw or record.id_number)
     birth = res.birth
     return (
@@ -247,13 +237,6 @@ def derive(record: Record, ctx: UnitContext) -> Derived:
             has_overcapacity_task=ctx.overcapacity_task,
             prefix_existed=ctx.prefix_existed,
         ),
-    )
-
-
-def assess(record: Record, ctx: UnitContext) -> Assessment:
-    ind, key, birth, id_ok, findings = derive(record, ctx)
-    return Assessment(
-        indicators=Indicator(ind), dup_key=key, birth_date=birth, id_ok=id_ok, findings=findings
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import divisions
 from .domain import Area, Finding, Level, Record, Unit
-from .records import UnitContext, assess, derive
+from .records import UnitContext, derive
 from .storage import ledger
 from .storage.db import Database, StorageError, open_database
 
@@ -52,24 +52,19 @@ def default_operator() -> str:
 
 
 def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
-    """A record with its indicator bits, duplicate class and own findings."""
-    a = assess(record, ctx)
-    return ledger.PreparedRecord(
-        record=record,
-        area_id=ctx.area_ids.get(record.area_code) if record.area_code else None,
-        id_ok=a.id_ok,
-        birth_date=a.birth_date,
-        ind=int(a.indicators),
-        dup_key=a.dup_key,
-        findings=a.findings,
-    )
+    """A record with its area, indicator bits, duplicate class and own findings."""
+    ind, key, birth, id_ok, findings = derive(record, ctx)
+    return ledger.PreparedRecord(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
 
 
 def prepared_row(record: Record, ctx: UnitContext) -> ledger.RowAndFindings:
     """``ledger.to_row(prepare(record, ctx))`` without the objects in between (for bulk loads)."""
     ind, key, birth, id_ok, findings = derive(record, ctx)
-    area_id = ctx.area_ids.get(record.area_code) if record.area_code else None
-    return ledger.record_row(record, area_id, id_ok, birth, ind, key, findings)
+    return ledger.record_row(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
+
+
+def _area_id(record: Record, ctx: UnitContext) -> int | None:
+    return ctx.area_ids.get(record.area_code) if record.area_code else None
 
 
 @dataclass

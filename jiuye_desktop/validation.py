@@ -87,32 +87,26 @@ def read_id(text: str) -> IdResult:
     ``record_findings`` because it needs the record.
     """
     number = normalize_id_text(text)
-    if (
+    note = ""
+    common = (
         len(number) == 18
         and number.isascii()
         and number[:17].isdigit()
         and number[17] in _LAST_CHARS
-    ):
-        # The common case, without the regular expressions below.
-        birth = _birth_date(number)
-        if birth is not None and birth >= EARLIEST_BIRTH:
-            sex = "男" if int(number[16]) % 2 else "女"
-            if id_check_digit(number) != number[17]:
-                return IdResult(number, "身份证号校验位不正确", "", birth, sex)
-            return IdResult(number, "", "", birth, sex)
-    if not number:
-        return IdResult("")
-    if _SCIENTIFIC.match(number) or (_DECIMAL.match(number) and len(number) >= 16):
-        return IdResult(number, "身份证号被Excel存为数字（科学计数法），后几位已丢失，无法识别")
-    note = ""
-    if _ID15.fullmatch(number):
-        body = number[:6] + "19" + number[6:]
-        number = body + id_check_digit(body)
-        note = f"15位身份证号{text.strip()}已升级为18位"
-    if not _ID18.fullmatch(number):
-        if len(number) == 17 and number.isdigit():
-            return IdResult(number, "身份证号只有17位（可能被Excel存为数字丢失了末位）")
-        return IdResult(number, f"身份证号应为18位数字（末位可为X），现为{len(number)}位")
+    )
+    if not common:  # (the regular expressions only for the rare forms: it runs for every row)
+        if not number:
+            return IdResult("")
+        if _SCIENTIFIC.match(number) or (_DECIMAL.match(number) and len(number) >= 16):
+            return IdResult(number, "身份证号被Excel存为数字（科学计数法），后几位已丢失，无法识别")
+        if _ID15.fullmatch(number):
+            body = number[:6] + "19" + number[6:]
+            number = body + id_check_digit(body)
+            note = f"15位身份证号{text.strip()}已升级为18位"
+        if not _ID18.fullmatch(number):
+            if len(number) == 17 and number.isdigit():
+                return IdResult(number, "身份证号只有17位（可能被Excel存为数字丢失了末位）")
+            return IdResult(number, f"身份证号应为18位数字（末位可为X），现为{len(number)}位")
     birth = _birth_date(number)
     if birth is None:
         return IdResult(number, f"身份证号中的出生日期{number[6:14]}不是有效日期", note)
@@ -307,11 +301,6 @@ def indicator_bits(record: Record) -> int:
     if rtype == _PLACEMENT:
         return _B_OVER
     return 0
-
-
-def indicators(record: Record) -> Indicator:
-    """``indicator_bits`` as an ``Indicator`` flag."""
-    return Indicator(indicator_bits(record))
 
 
 # --- Findings of one record ----------------------------------------------------------
