@@ -28,8 +28,15 @@ from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 OUT = PROJECT / "bench" / "out"
-AREAS = [("411000", "许昌市本级"), ("411002", "魏都区"), ("411003", "建安区"), ("411024", "鄢陵县"),
-         ("411025", "襄城县"), ("411081", "禹州市"), ("411082", "长葛市")]
+AREAS = [
+    ("411000", "许昌市本级"),
+    ("411002", "魏都区"),
+    ("411003", "建安区"),
+    ("411024", "鄢陵县"),
+    ("411025", "襄城县"),
+    ("411081", "禹州市"),
+    ("411082", "长葛市"),
+]
 
 
 def child(*args: str) -> dict[str, Any]:
@@ -38,10 +45,14 @@ def child(*args: str) -> dict[str, Any]:
         result_path = fh.name
     proc = subprocess.run(
         [sys.executable, "-m", "bench._child", result_path, "--", *args],
-        cwd=PROJECT, capture_output=True, text=True,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"bench: {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
+        )
     data: dict[str, Any] = json.loads(Path(result_path).read_text())
     os.unlink(result_path)
     return data
@@ -59,9 +70,24 @@ def best_of(n: int, fn: Callable[[], object]) -> float:
 def fresh_db(path: Path) -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    subprocess.run([sys.executable, "main.py", "init", "--db", str(path), "--unit-code", "411000",
-                    "--unit-name", "许昌市", "--level", "city"], cwd=PROJECT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "init",
+            "--db",
+            str(path),
+            "--unit-code",
+            "411000",
+            "--unit-name",
+            "许昌市",
+            "--level",
+            "city",
+        ],
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
@@ -69,13 +95,25 @@ class Report:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, what: str, seconds: float, target: str = "", peak_mb: float | None = None,
-            floor: str = "", floor_seconds: float | None = None,
-            worker_peak_mb: float | None = None) -> None:
-        row = {"what": what, "seconds": round(seconds, 3), "target": target,
-               "peak_mb": round(peak_mb) if peak_mb else None, "floor": floor,
-               "floor_seconds": round(floor_seconds, 3) if floor_seconds is not None else None,
-               "worker_peak_mb": round(worker_peak_mb) if worker_peak_mb else None}
+    def add(
+        self,
+        what: str,
+        seconds: float,
+        target: str = "",
+        peak_mb: float | None = None,
+        floor: str = "",
+        floor_seconds: float | None = None,
+        worker_peak_mb: float | None = None,
+    ) -> None:
+        row = {
+            "what": what,
+            "seconds": round(seconds, 3),
+            "target": target,
+            "peak_mb": round(peak_mb) if peak_mb else None,
+            "floor": floor,
+            "floor_seconds": round(floor_seconds, 3) if floor_seconds is not None else None,
+            "worker_peak_mb": round(worker_peak_mb) if worker_peak_mb else None,
+        }
         self.rows.append(row)
         floor_txt = f"   floor {floor_seconds:.3f} s ({floor})" if floor else ""
         peak_txt = f"  peak {peak_mb:.0f} MB" if peak_mb else ""
@@ -104,8 +142,15 @@ def main() -> int:
         from jiuye_desktop.demo import generate_rows
 
         gen = best_of(1, lambda: sum(1 for _ in generate_rows(n_target, seed=1, areas=AREAS)))
-        rep.add(f"demo --records {n_target:,}", r["seconds"], "≤ 60 s", r["peak_mb"],
-                "generating the rows, nothing stored", gen, worker_peak_mb=r.get("worker_peak_mb"))
+        rep.add(
+            f"demo --records {n_target:,}",
+            r["seconds"],
+            "≤ 60 s",
+            r["peak_mb"],
+            "generating the rows, nothing stored",
+            gen,
+            worker_peak_mb=r.get("worker_peak_mb"),
+        )
     conn = sqlite3.connect(db)
     n = conn.execute("SELECT count(*) FROM records").fetchone()[0]
 
@@ -119,23 +164,43 @@ def main() -> int:
     weeks = [week_from_key(k) for k in ("2017-01-1", "2017-06-1", "2017-11-4", "2017-12-5")]
     compute(session, weeks[-1])
     t_weekly = max(best_of(5, lambda w=w: compute(session, w)) for w in weeks)
-    floor = best_of(3, lambda: conn.execute(
-        "SELECT area_id, count(*) FROM records WHERE registered_on <= '2017-12-29' "
-        "GROUP BY area_id").fetchall())
+    floor = best_of(
+        3,
+        lambda: conn.execute(
+            "SELECT area_id, count(*) FROM records WHERE registered_on <= '2017-12-29' "
+            "GROUP BY area_id"
+        ).fetchall(),
+    )
     r = child("weekly", "--db", str(db), "--week", "2017-12-5", "--json")
-    rep.add(f"weekly, {n:,} records (slowest of 4 weeks, best of 5)", t_weekly, "≤ 0.2 s",
-            None, "sqlite3 count by area over the records", floor)
+    rep.add(
+        f"weekly, {n:,} records (slowest of 4 weeks, best of 5)",
+        t_weekly,
+        "≤ 0.2 s",
+        None,
+        "sqlite3 count by area over the records",
+        floor,
+    )
     rep.add("weekly --json, the whole command", r["seconds"], "", r["peak_mb"])
 
     # 3. check
     from jiuye_desktop.selfcheck import run_check
 
     t_check = best_of(3, lambda: run_check(session))
-    floor = best_of(3, lambda: conn.execute(
-        "SELECT id_number, count(*) FROM records GROUP BY id_number HAVING count(*) > 1").fetchall())
+    floor = best_of(
+        3,
+        lambda: conn.execute(
+            "SELECT id_number, count(*) FROM records GROUP BY id_number HAVING count(*) > 1"
+        ).fetchall(),
+    )
     r = child("check", "--db", str(db), "--json")
-    rep.add(f"check, {n:,} records (best of 3)", t_check, "≤ 5 s", None,
-            "sqlite3 duplicate-ID GROUP BY", floor)
+    rep.add(
+        f"check, {n:,} records (best of 3)",
+        t_check,
+        "≤ 5 s",
+        None,
+        "sqlite3 duplicate-ID GROUP BY",
+        floor,
+    )
     rep.add("check --json, the whole command with every finding", r["seconds"], "", r["peak_mb"])
 
     # 4. exports
@@ -155,7 +220,9 @@ def main() -> int:
         write_workbook(generate_rows(opts.import_rows, seed=7, areas=AREAS), book)
     from python_calamine import CalamineWorkbook
 
-    floor_read = best_of(3, lambda: CalamineWorkbook.from_path(str(book)).get_sheet_by_index(0).to_python())
+    floor_read = best_of(
+        3, lambda: CalamineWorkbook.from_path(str(book)).get_sheet_by_index(0).to_python()
+    )
     pandas_read: float | None = None
     try:
         import pandas as pd
@@ -170,8 +237,15 @@ def main() -> int:
         peak = max(peak, r["peak_mb"])
         worker_peak = max(worker_peak, r.get("worker_peak_mb") or 0.0)
     timings.sort()
-    rep.add(f"import of a {opts.import_rows:,}-row workbook into a new ledger (median of 5)", timings[2], "≤ 5 s", peak,
-            "python-calamine's bare read of the file", floor_read, worker_peak_mb=worker_peak)
+    rep.add(
+        f"import of a {opts.import_rows:,}-row workbook into a new ledger (median of 5)",
+        timings[2],
+        "≤ 5 s",
+        peak,
+        "python-calamine's bare read of the file",
+        floor_read,
+        worker_peak_mb=worker_peak,
+    )
     rep.add(f"  slowest of the 5 (all: {', '.join(f'{t:.2f}' for t in timings)} s)", timings[-1])
     if pandas_read is not None:
         rep.add("  pandas.read_excel of the same file (engine=calamine)", pandas_read)
@@ -182,8 +256,13 @@ def main() -> int:
         Path(str(big) + suffix).unlink(missing_ok=True)
     shutil.copyfile(db, big)
     r = child("import", str(book), "--db", str(big), "--json")
-    rep.add(f"import of the same workbook into the {n:,}-record ledger (backup included)",
-            r["seconds"], "", r["peak_mb"], worker_peak_mb=r.get("worker_peak_mb"))
+    rep.add(
+        f"import of the same workbook into the {n:,}-record ledger (backup included)",
+        r["seconds"],
+        "",
+        r["peak_mb"],
+        worker_peak_mb=r.get("worker_peak_mb"),
+    )
     for leftover in [big, *(OUT / "backups").glob(f"{big.stem}-*.sqlite")]:
         leftover.unlink(missing_ok=True)
 
@@ -199,9 +278,14 @@ def main() -> int:
             rep.add(**item)
 
     report = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform(), "sqlite": sqlite3.sqlite_version},
-        "records": n, "results": rep.rows,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "sqlite": sqlite3.sqlite_version,
+        },
+        "records": n,
+        "results": rep.rows,
     }
     (OUT / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     if opts.write_docs:

@@ -27,9 +27,16 @@ def main() -> int:
         seconds = time.perf_counter() - t0
     peak = peak_mb()
     with open(out_path, "w", encoding="utf-8") as fh:
-        json.dump({"code": code, "seconds": seconds, "peak_mb": peak,
-                   "worker_peak_mb": workers.largest_mb,
-                   "stdout_bytes": len(sink.getvalue())}, fh)
+        json.dump(
+            {
+                "code": code,
+                "seconds": seconds,
+                "peak_mb": peak,
+                "worker_peak_mb": workers.largest_mb,
+                "stdout_bytes": len(sink.getvalue()),
+            },
+            fh,
+        )
     return code
 
 

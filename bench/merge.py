@@ -217,19 +217,36 @@ def run(db: Path, out: Path) -> list[dict[str, object]]:
     items: list[dict[str, object]] = []
     package = out / "package.xlsx"
     r = cli_child("export-package", "--db", str(db), "--week", "2017-12-5", "--out", str(package))
-    items.append({"what": "export-package (the whole year's ledger)", "seconds": r["seconds"],
-                  "peak_mb": r["peak_mb"]})
+    items.append(
+        {
+            "what": "export-package (the whole year's ledger)",
+            "seconds": r["seconds"],
+            "peak_mb": r["peak_mb"],
+        }
+    )
     older, newer = prepare(20, 10_000, keep=True)
     floor = calamine_floor(newer)
     city = OUT / "city.sqlite"
     make_city(city, 20)
     m = child("merge", city, newer)
-    items.append({"what": "merge 20 packages, 200,000 rows, into a city", "seconds": m["seconds"],
-                  "target": "≤ 30 s", "peak_mb": max(m["peak_mb"], m["worker_peak_mb"]),
-                  "floor": "python-calamine's bare read of the 20 sheets", "floor_seconds": floor})
+    items.append(
+        {
+            "what": "merge 20 packages, 200,000 rows, into a city",
+            "seconds": m["seconds"],
+            "target": "≤ 30 s",
+            "peak_mb": max(m["peak_mb"], m["worker_peak_mb"]),
+            "floor": "python-calamine's bare read of the 20 sheets",
+            "floor_seconds": floor,
+        }
+    )
     make_city(city, 20)
     child("merge", city, older)
     m = child("merge", city, newer)
-    items.append({"what": "  the same 20 replacing each county's older package",
-                  "seconds": m["seconds"], "peak_mb": max(m["peak_mb"], m["worker_peak_mb"])})
+    items.append(
+        {
+            "what": "  the same 20 replacing each county's older package",
+            "seconds": m["seconds"],
+            "peak_mb": max(m["peak_mb"], m["worker_peak_mb"]),
+        }
+    )
     return items

@@ -74,28 +74,51 @@ def measure(db: Path) -> dict[str, float]:
     window.close()
     session.close()
     return {
-        "shown": shown, "scroll": scroll, "search": search, "switch": switch,
-        "last_row": last, "found": found,
+        "shown": shown,
+        "scroll": scroll,
+        "search": search,
+        "switch": switch,
+        "last_row": last,
+        "found": found,
         "peak_mb": peak_mb(),
     }
 
 
 def run(db: Path, out: Path) -> list[dict[str, Any]]:
     """For `python -m bench`: one fresh process on the big database."""
-    proc = subprocess.run([sys.executable, "-m", "bench.window", str(db)], cwd=PROJECT,
-                          capture_output=True, text=True,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.window", str(db)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     if proc.returncode != 0:
         raise SystemExit(f"bench.window failed:\n{proc.stderr[-3000:]}")
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     peak = r["peak_mb"]
     return [
-        {"what": "window: start → ledger grid shown (offscreen)", "seconds": r["shown"],
-         "target": "≤ 2 s", "peak_mb": peak},
-        {"what": f"window: scroll to the last row ({r['last_row'] + 1:,} rows)", "seconds": r["scroll"],
-         "target": "≤ 0.3 s"},
-        {"what": f"window: search an ID ({r['found']} found)", "seconds": r["search"], "target": "≤ 0.3 s"},
-        {"what": "window: switch the weekly table's week", "seconds": r["switch"], "target": "≤ 0.3 s"},
+        {
+            "what": "window: start → ledger grid shown (offscreen)",
+            "seconds": r["shown"],
+            "target": "≤ 2 s",
+            "peak_mb": peak,
+        },
+        {
+            "what": f"window: scroll to the last row ({r['last_row'] + 1:,} rows)",
+            "seconds": r["scroll"],
+            "target": "≤ 0.3 s",
+        },
+        {
+            "what": f"window: search an ID ({r['found']} found)",
+            "seconds": r["search"],
+            "target": "≤ 0.3 s",
+        },
+        {
+            "what": "window: switch the weekly table's week",
+            "seconds": r["switch"],
+            "target": "≤ 0.3 s",
+        },
     ]
 
 

@@ -67,8 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     as_json.add_argument("--json", action="store_true", help="输出一个JSON文档")
 
     p = _Parser(prog="jiuye", description="就业实名台账：城镇新增就业人员实名登记台账与周调度表")
-    p.add_argument("--version", action="version", version=f"jiuye-desktop {__version__}",
-                   help="显示版本号并退出")
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"jiuye-desktop {__version__}",
+        help="显示版本号并退出",
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("init", parents=[common, as_json], help="建立本单位的台账数据库")
@@ -95,8 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", required=True, type=date_arg)
     s.add_argument("--note", default="")
 
-    s = sub.add_parser("restore", parents=[common, as_json],
-                       help="恢复已剔除的记录（--record），或从备份恢复数据库（--backup）")
+    s = sub.add_parser(
+        "restore",
+        parents=[common, as_json],
+        help="恢复已剔除的记录（--record），或从备份恢复数据库（--backup）",
+    )
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--record", type=int, action="append", help="记录编号（可重复）")
     g.add_argument("--backup", help="备份文件路径，或 latest（最近一份完好的备份）")
@@ -128,8 +135,12 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
     session = init_database(
-        args.db, unit_code=args.unit_code, unit_name=args.unit_name, level=Level(args.level),
-        areas=areas, operator=args.operator,
+        args.db,
+        unit_code=args.unit_code,
+        unit_name=args.unit_name,
+        level=Level(args.level),
+        areas=areas,
+        operator=args.operator,
     )
     try:
         unit = session.unit
@@ -137,8 +148,11 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         session.close()
     say(f"已建立 {unit.name}（{unit.code}）的台账：{args.db}，共 {len(listed)} 个地区行")
-    return {"db": str(args.db), "unit": {"code": unit.code, "name": unit.name,
-            "level": unit.level.value}, "areas": listed}
+    return {
+        "db": str(args.db),
+        "unit": {"code": unit.code, "name": unit.name, "level": unit.level.value},
+        "areas": listed,
+    }
 
 
 def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
@@ -150,8 +164,11 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     if not Path(args.db).exists() or Path(args.db).stat().st_size == 0:
         session = init_database(
-            args.db, unit_code=args.unit_code, unit_name=args.unit_name,
-            level=Level(args.level), operator=args.operator,
+            args.db,
+            unit_code=args.unit_code,
+            unit_name=args.unit_name,
+            level=Level(args.level),
+            operator=args.operator,
         )
     else:
         session = open_session(args.db, operator=args.operator)
@@ -161,8 +178,13 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
         session.close()
     seconds = time.perf_counter() - t0
     say(f"已生成 {n} 条演示记录（{args.year}年，种子 {args.seed}），用时 {seconds:.1f} 秒")
-    return {"db": str(args.db), "records": n, "year": args.year, "seed": args.seed,
-            "seconds": round(seconds, 2)}
+    return {
+        "db": str(args.db),
+        "records": n,
+        "year": args.year,
+        "seed": args.seed,
+        "seconds": round(seconds, 2),
+    }
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
@@ -175,8 +197,10 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
         raise Refused(str(exc)) from exc
     finally:
         session.close()
-    say(f"已从“{result.file}”的工作表“{result.sheet}”导入 {result.imported} 条记录"
-         + (f"，{len(result.rejected)} 行未导入（空行）" if result.rejected else ""))
+    say(
+        f"已从“{result.file}”的工作表“{result.sheet}”导入 {result.imported} 条记录"
+        + (f"，{len(result.rejected)} 行未导入（空行）" if result.rejected else "")
+    )
     return result.as_json()
 
 
@@ -191,12 +215,16 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
         session.close()
     if not args.json:
         summary = result.summary
-        print("自查结果：" + "，".join(
-            f"{FINDING_KIND_NAMES[FindingKind(k)]} {v} 条" for k, v in summary.items()))
+        print(
+            "自查结果："
+            + "，".join(f"{FINDING_KIND_NAMES[FindingKind(k)]} {v} 条" for k, v in summary.items())
+        )
         for f in result.findings:
             where = f"第{f.source_row}行" if f.source_row else f"记录#{f.record}"
-            print(f"[{FINDING_KIND_NAMES[FindingKind(f.kind)]}] {where} {f.name} {f.area} "
-                  f"{f.field}：{f.message}")
+            print(
+                f"[{FINDING_KIND_NAMES[FindingKind(f.kind)]}] {where} {f.name} {f.area} "
+                f"{f.field}：{f.message}"
+            )
     return result.as_json()
 
 
@@ -208,8 +236,10 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
         result = remove_flagged(session, args.kind, args.date, args.note)
     finally:
         session.close()
-    say(f"已于 {result.date} 剔除 {sum(result.removed.values())} 条记录：" + "，".join(
-        f"{k} {v}" for k, v in result.removed.items()))
+    say(
+        f"已于 {result.date} 剔除 {sum(result.removed.values())} 条记录："
+        + "，".join(f"{k} {v}" for k, v in result.removed.items())
+    )
     return result.as_json()
 
 
@@ -221,9 +251,20 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
         items = list_backups(args.db)
         if not args.json:
             for b in items:
-                print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason_text:<4} {b.size / 1e6:8.1f} MB  {b.path}")
-        return {"backups": [{"path": str(b.path), "taken_at": b.taken_at.isoformat(sep=" "),
-                             "reason": b.reason, "size": b.size} for b in items]}
+                print(
+                    f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason_text:<4} {b.size / 1e6:8.1f} MB  {b.path}"
+                )
+        return {
+            "backups": [
+                {
+                    "path": str(b.path),
+                    "taken_at": b.taken_at.isoformat(sep=" "),
+                    "reason": b.reason,
+                    "size": b.size,
+                }
+                for b in items
+            ]
+        }
     db = open_database(args.db, check=True)
     try:
         path = make_backup(db, "manual")
@@ -262,9 +303,15 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
         if not source.exists():
             raise Refused(f"备份文件 {source} 不存在")
     safety = restore_backup(args.db, source)
-    say(f"已从 {source} 恢复数据库 {args.db}" + (f"；恢复前的数据库已另存为 {safety}" if safety else ""))
-    return {"restored_from": str(source), "db": str(args.db),
-            "previous_saved_as": str(safety) if safety else None}
+    say(
+        f"已从 {source} 恢复数据库 {args.db}"
+        + (f"；恢复前的数据库已另存为 {safety}" if safety else "")
+    )
+    return {
+        "restored_from": str(source),
+        "db": str(args.db),
+        "previous_saved_as": str(safety) if safety else None,
+    }
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
@@ -293,8 +340,10 @@ def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
         raise Refused(f"没有编号为 {args.record} 的记录")
     if not args.json:
         for h in items:
-            print(f"{h['at']} {h['operator']} {h['action']} {h['field'] or ''} "
-                  f"{h['old_value'] or ''} → {h['new_value'] or ''}")
+            print(
+                f"{h['at']} {h['operator']} {h['action']} {h['field'] or ''} "
+                f"{h['old_value'] or ''} → {h['new_value'] or ''}"
+            )
     return {"record": args.record, "history": items}
 
 

@@ -51,11 +51,15 @@ def _worker(
 def _parallel_rows(
     ctx: UnitContext, n: int, year: int, seed: int, progress: Callable[[int, int], None] | None
 ) -> Iterator[ledger.RowAndFindings]:
-    mp: Any = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    mp: Any = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
     pipes, procs = [], []
     for shard in range(WORKERS):
         here, there = mp.Pipe(duplex=False)
-        proc = mp.Process(target=_worker, args=(ctx, n, year, seed, shard, WORKERS, there), daemon=True)
+        proc = mp.Process(
+            target=_worker, args=(ctx, n, year, seed, shard, WORKERS, there), daemon=True
+        )
         proc.start()
         there.close()
         pipes.append(here)
@@ -104,8 +108,13 @@ def load_demo(
     token = hashlib.sha256(f"demo:{seed}:{n}:{year}:{now_text()}:{os.urandom(8).hex()}".encode())
     with session.db.transaction() as tx:
         import_id = ledger.add_import(
-            tx, file_name=f"演示数据（种子{seed}）", sha256=token.hexdigest(), sheet="",
-            operator=session.operator, row_count=n, kind="demo",
+            tx,
+            file_name=f"演示数据（种子{seed}）",
+            sha256=token.hexdigest(),
+            sheet="",
+            operator=session.operator,
+            row_count=n,
+            kind="demo",
         )
         count = ledger.insert_rows(tx, items, import_id=import_id, operator=session.operator)
         ledger.finish_import(tx, import_id, count, 0)

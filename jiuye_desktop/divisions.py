@@ -164,10 +164,7 @@ def default_areas(unit_code: str, year: int = 2017) -> list[tuple[str, str]]:
     return [
         (d.code, d.name)
         for d in _all()
-        if d.parent == unit.code
-        and d.kind == "county"
-        and _is_area(d)
-        and d.valid_in(year)
+        if d.parent == unit.code and d.kind == "county" and _is_area(d) and d.valid_in(year)
     ]
 
 

@@ -99,9 +99,15 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
         what = _DUP_WHAT.get(me["record_type"], "同一人重复登记")
         found.append(
             CheckFinding(
-                record_id, me["source_row"], me["name"], me["id_number"], me["area"] or "",
-                FindingKind.DUPLICATE.value, "公民身份号码",
-                f"与{_where(me, kept, same)}重复（{what}）", keeper,
+                record_id,
+                me["source_row"],
+                me["name"],
+                me["id_number"],
+                me["area"] or "",
+                FindingKind.DUPLICATE.value,
+                "公民身份号码",
+                f"与{_where(me, kept, same)}重复（{what}）",
+                keeper,
             )
         )
     for record_id, other_id in possible:
@@ -111,8 +117,13 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
         same = me["area_id"] == other["area_id"]
         found.append(
             CheckFinding(
-                record_id, me["source_row"], me["name"], me["id_number"], me["area"] or "",
-                FindingKind.WARNING.value, "姓名",
+                record_id,
+                me["source_row"],
+                me["name"],
+                me["id_number"],
+                me["area"] or "",
+                FindingKind.WARNING.value,
+                "姓名",
                 f"与{_where(me, other, same)}（身份证号{other['id_number']}）姓名、出生日期相同"
                 "而身份证号不同，可能是同一人，请核实",
             )
@@ -137,12 +148,20 @@ class RemoveResult:
     removed: dict[str, int]
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "date": self.date, "removed": self.removed,
-                "total": sum(self.removed.values())}
+        return {
+            "kind": self.kind,
+            "date": self.date,
+            "removed": self.removed,
+            "total": sum(self.removed.values()),
+        }
 
 
 def remove_flagged(
-    session: Session, kind: str, date: dt.date, note: str = "", result: CheckResult | None = None,
+    session: Session,
+    kind: str,
+    date: dt.date,
+    note: str = "",
+    result: CheckResult | None = None,
 ) -> RemoveResult:
     """Remove every record the self-check flags with ``kind`` (or all three kinds) on a date.
 
@@ -160,7 +179,10 @@ def remove_flagged(
     counts = {k: 0 for k in wanted}
     with session.db.transaction() as tx:
         ledger.remove_records(
-            tx, list(items.values()), removed_on=date.isoformat(), note=note,
+            tx,
+            list(items.values()),
+            removed_on=date.isoformat(),
+            note=note,
             operator=session.operator,
         )
     for _, reason, _ in items.values():
@@ -181,8 +203,11 @@ def remove_selected(
         raise ValueError(f"剔除原因“{reason}”不对，应为 duplicate、invalid 或 incomplete")
     with session.db.transaction() as tx:
         return ledger.remove_records(
-            tx, [(i, reason, message) for i in record_ids], removed_on=date.isoformat(),
-            note=note, operator=session.operator,
+            tx,
+            [(i, reason, message) for i in record_ids],
+            removed_on=date.isoformat(),
+            note=note,
+            operator=session.operator,
         )
 
 
@@ -212,9 +237,16 @@ def active_removals(session: Session) -> list[RemovedRecord]:
         b = brief.get(m["record_id"], {})
         out.append(
             RemovedRecord(
-                m["record_id"], b.get("source_row"), b.get("name") or "",
-                b.get("id_number") or "", b.get("area") or "", m["reason"], m["removed_on"],
-                m["note"] or "", m["operator"] or "", m["message"] or "",
+                m["record_id"],
+                b.get("source_row"),
+                b.get("name") or "",
+                b.get("id_number") or "",
+                b.get("area") or "",
+                m["reason"],
+                m["removed_on"],
+                m["note"] or "",
+                m["operator"] or "",
+                m["message"] or "",
             )
         )
     return out

@@ -79,17 +79,25 @@ def table_json(table: WeeklyTable) -> dict[str, Any]:
 
 def table_text(table: WeeklyTable) -> str:
     """A readable plain-text table for the terminal."""
-    head = ["地区"] + [
-        f"{i + 1}" for i in range(12)
-    ]
+    head = ["地区"] + [f"{i + 1}" for i in range(12)]
     lines = [
         f"{table.unit.name}  城镇新增就业人员实名制登记统计情况周调度（汇总）表",
         f"{table.week.label}（{table.week.start.isoformat()} 至 {table.week.end.isoformat()}）",
-        "栏目：" + "；".join(
-            f"{2 * i + 1}-{2 * i + 2} {name}" for i, name in enumerate(
-                ("城镇新增就业", "城镇新就业", "城镇自然减员", "失业人员再就业", "就业困难人员就业", "去产能职工安置")
+        "栏目："
+        + "；".join(
+            f"{2 * i + 1}-{2 * i + 2} {name}"
+            for i, name in enumerate(
+                (
+                    "城镇新增就业",
+                    "城镇新就业",
+                    "城镇自然减员",
+                    "失业人员再就业",
+                    "就业困难人员就业",
+                    "去产能职工安置",
+                )
             )
-        ) + "（单数栏本周实际，双数栏本年累计）",
+        )
+        + "（单数栏本周实际，双数栏本年累计）",
         "",
     ]
     name_width = max(_width(r.name) for r in (*table.rows, WeeklyRow("", "合计", ()))) + 2

@@ -46,7 +46,11 @@ _SPECS: dict[ActionId, tuple[str, str | QKeySequence.StandardKey | None, str]] =
     ActionId.PAGE_MERGE: ("汇总(&U)", "Ctrl+6", "合并下属单位上报的文件（市级）"),
     ActionId.SETTINGS: ("单位设置(&S)…", None, "填报单位、下属地区、负责人与公章图片"),
     ActionId.BACKUP: ("备份数据库(&B)", None, "把台账完整复制一份到备份文件夹"),
-    ActionId.RESTORE_BACKUP: ("从备份恢复(&R)…", None, "用以前的备份替换当前台账（当前台账先另存）"),
+    ActionId.RESTORE_BACKUP: (
+        "从备份恢复(&R)…",
+        None,
+        "用以前的备份替换当前台账（当前台账先另存）",
+    ),
     ActionId.QUIT: ("退出(&X)", "Ctrl+Q", "关闭程序"),
     ActionId.ABOUT: ("关于(&A)", None, "程序版本"),
 }

@@ -154,7 +154,9 @@ def run() -> int:
     window.show()
     from ui import startup_checks
 
-    startup_checks.start(window, path, on_status=lambda text: window.statusBar().showMessage(text, 8000))
+    startup_checks.start(
+        window, path, on_status=lambda text: window.statusBar().showMessage(text, 8000)
+    )
     try:
         return app.exec()
     finally:

@@ -16,8 +16,13 @@ def back_up(parent: QWidget, state: AppState) -> None:
     def work(session: Session, _p: Progress, _c: Cancelled) -> object:
         return make_backup(session.db, "manual")
 
-    run_op(parent, "正在备份数据库…", work, state=state,
-           on_done=lambda path: QMessageBox.information(parent, "已备份", f"已备份到：\n{path}"))
+    run_op(
+        parent,
+        "正在备份数据库…",
+        work,
+        state=state,
+        on_done=lambda path: QMessageBox.information(parent, "已备份", f"已备份到：\n{path}"),
+    )
 
 
 def restore(parent: QWidget, state: AppState) -> bool:
@@ -26,9 +31,12 @@ def restore(parent: QWidget, state: AppState) -> bool:
     if not items:
         QMessageBox.information(parent, "从备份恢复", "还没有备份。")
         return False
-    labels = [f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason_text}  {b.size / 1e6:.1f} MB" for b in items]
-    label, ok = QInputDialog.getItem(parent, "从备份恢复", "选择要恢复的备份（最新的在前）：",
-                                     labels, 0, False)
+    labels = [
+        f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.reason_text}  {b.size / 1e6:.1f} MB" for b in items
+    ]
+    label, ok = QInputDialog.getItem(
+        parent, "从备份恢复", "选择要恢复的备份（最新的在前）：", labels, 0, False
+    )
     if not ok:
         return False
     chosen = items[labels.index(label)]
@@ -37,7 +45,8 @@ def restore(parent: QWidget, state: AppState) -> bool:
         QMessageBox.warning(parent, "从备份恢复", f"这份备份不能用：{why}")
         return False
     answer = QMessageBox.question(
-        parent, "从备份恢复",
+        parent,
+        "从备份恢复",
         f"用 {chosen.taken_at:%Y-%m-%d %H:%M} 的备份替换当前台账？\n"
         "当前台账会先另存一份备份。恢复后程序将关闭，请重新打开。",
     )

@@ -44,7 +44,9 @@ def _ask_path(parent: QWidget, title: str, name: str, pattern: str) -> Path | No
 
 
 def _done(parent: QWidget, what: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Information, "已导出", what, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Information, "已导出", what, QMessageBox.StandardButton.Ok, parent
+    )
     box.open()
 
 
@@ -79,8 +81,13 @@ def attach_weekly(view: WeeklyView, state: AppState) -> None:
         def work(session: Session, _p: Progress, _c: Cancelled) -> Path:
             return fn(session, week, path)
 
-        run_op(view, "正在导出附件1…", work, state=state,
-               on_done=lambda out: _done(view, f"已导出 {week.label} 附件1：\n{out}"))
+        run_op(
+            view,
+            "正在导出附件1…",
+            work,
+            state=state,
+            on_done=lambda out: _done(view, f"已导出 {week.label} 附件1：\n{out}"),
+        )
 
     def print_week() -> None:
         week = view.week
@@ -88,17 +95,29 @@ def attach_weekly(view: WeeklyView, state: AppState) -> None:
         def work(session: Session, _p: Progress, _c: Cancelled) -> bytes:
             return annex1_pdf_bytes(session, week)
 
-        run_op(view, "正在准备打印…", work, state=state,
-               on_done=lambda data: preview_pdf(view, data, f"附件1 {week.label}"))
+        run_op(
+            view,
+            "正在准备打印…",
+            work,
+            state=state,
+            on_done=lambda data: preview_pdf(view, data, f"附件1 {week.label}"),
+        )
 
     def export_upward() -> None:
         week = view.week
-        path = _ask_path(view, "导出上报文件", file_name("xlsx").replace("附件1", "上报"),
-                         "Excel 工作簿 (*.xlsx)")
+        path = _ask_path(
+            view,
+            "导出上报文件",
+            file_name("xlsx").replace("附件1", "上报"),
+            "Excel 工作簿 (*.xlsx)",
+        )
         if path is None:
             return
         password, ok = QInputDialog.getText(
-            view, "上报文件密码", "如需加密请输入密码（不加密请留空）：", QLineEdit.EchoMode.Password
+            view,
+            "上报文件密码",
+            "如需加密请输入密码（不加密请留空）：",
+            QLineEdit.EchoMode.Password,
         )
         if not ok:
             return
@@ -106,9 +125,17 @@ def attach_weekly(view: WeeklyView, state: AppState) -> None:
         def work(session: Session, _p: Progress, _c: Cancelled) -> object:
             return export_package(session, week, path, password=password or None)
 
-        run_op(view, "正在导出上报文件…", work, state=state,
-               on_done=lambda res: _done(view, f"已导出 {week.label} 上报文件（{res.rows} 行"
-                                         f"{'，已加密' if res.encrypted else ''}）：\n{res.path}"))
+        run_op(
+            view,
+            "正在导出上报文件…",
+            work,
+            state=state,
+            on_done=lambda res: _done(
+                view,
+                f"已导出 {week.label} 上报文件（{res.rows} 行"
+                f"{'，已加密' if res.encrypted else ''}）：\n{res.path}",
+            ),
+        )
 
     package.clicked.connect(export_upward)
     xlsx.clicked.connect(lambda: export("xlsx"))
@@ -132,8 +159,13 @@ def attach_selfcheck(view: SelfCheckView, state: AppState) -> None:
         def work(session: Session, _p: Progress, _c: Cancelled) -> Path:
             return export_selfcheck_report(session, path)
 
-        run_op(view, "正在生成自查报告…", work, state=state,
-               on_done=lambda out: _done(view, f"已生成自查报告：\n{out}"))
+        run_op(
+            view,
+            "正在生成自查报告…",
+            work,
+            state=state,
+            on_done=lambda out: _done(view, f"已生成自查报告：\n{out}"),
+        )
 
     button.clicked.connect(report)
 

@@ -240,8 +240,15 @@ def _removal_rows(session: Session) -> tuple[list[tuple[str, ...]], list[int]]:
     items = selfcheck.active_removals(session)
     rows = [
         (
-            _row_text(r.source_row, r.record_id), r.name, r.id_number, r.area,
-            kind_name(r.reason), r.removed_on, r.note, r.operator, r.message,
+            _row_text(r.source_row, r.record_id),
+            r.name,
+            r.id_number,
+            r.area,
+            kind_name(r.reason),
+            r.removed_on,
+            r.note,
+            r.operator,
+            r.message,
         )
         for r in items
     ]

@@ -37,7 +37,9 @@ def start(window: QWidget, db_path: Path, on_status: object = None) -> _Worker:
         if isinstance(result, StartupCheck):
             if result.ok:
                 if callable(on_status):
-                    on_status(f"数据库检查正常，已自动备份：{result.backup.name if result.backup else ''}")
+                    on_status(
+                        f"数据库检查正常，已自动备份：{result.backup.name if result.backup else ''}"
+                    )
                 return
             _offer_restore(window, db_path, result)
         elif isinstance(result, StorageError):
@@ -55,12 +57,15 @@ def _offer_restore(window: QWidget, db_path: Path, check: StartupCheck) -> None:
     good = check.latest_good
     text = f"数据库 {db_path} 检查发现损坏（{check.detail}）。"
     if good is None:
-        QMessageBox.critical(window, "数据库已损坏", text + "\n没有找到完好的备份，请联系维护人员。")
+        QMessageBox.critical(
+            window, "数据库已损坏", text + "\n没有找到完好的备份，请联系维护人员。"
+        )
         return
     answer = QMessageBox.question(
         window,
         "数据库已损坏",
-        text + f"\n\n是否用最近一份完好的备份（{good.taken_at:%Y-%m-%d %H:%M}，{good.reason_text}）恢复？"
+        text
+        + f"\n\n是否用最近一份完好的备份（{good.taken_at:%Y-%m-%d %H:%M}，{good.reason_text}）恢复？"
         "\n恢复前，损坏的数据库会另存一份。恢复后程序将关闭，请重新打开。",
     )
     if answer != QMessageBox.StandardButton.Yes:

@@ -15,10 +15,29 @@ from jiuye_desktop.service import Session, init_database
 from jiuye_desktop.validation import id_check_digit
 
 TEMPLATE = [
-    "序号", "姓名", "公民身份号码", "性别", "所属地区", "登记类型", "就业（减员）日期", "就业形式",
-    "就业单位名称", "统一社会信用代码", "签订劳动合同", "缴纳社会保险", "失业人员再就业",
-    "就业困难人员", "困难人员类别", "去产能职工", "原企业名称", "安置方式", "减员原因", "户籍性质",
-    "联系电话", "登记日期", "备注",
+    "序号",
+    "姓名",
+    "公民身份号码",
+    "性别",
+    "所属地区",
+    "登记类型",
+    "就业（减员）日期",
+    "就业形式",
+    "就业单位名称",
+    "统一社会信用代码",
+    "签订劳动合同",
+    "缴纳社会保险",
+    "失业人员再就业",
+    "就业困难人员",
+    "困难人员类别",
+    "去产能职工",
+    "原企业名称",
+    "安置方式",
+    "减员原因",
+    "户籍性质",
+    "联系电话",
+    "登记日期",
+    "备注",
 ]
 
 
@@ -33,9 +52,17 @@ def make_id(prefix: str = "411002", birth: str = "19850312", seq: str = "123") -
 
 def new_row(**kw: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "姓名": "王伟", "公民身份号码": make_id(), "所属地区": "魏都区", "登记类型": "新就业",
-        "就业（减员）日期": "2017-05-02", "就业形式": "自主创业", "联系电话": "15100021099",
-        "登记日期": "2017-05-10", "失业人员再就业": "否", "就业困难人员": "否", "去产能职工": "否",
+        "姓名": "王伟",
+        "公民身份号码": make_id(),
+        "所属地区": "魏都区",
+        "登记类型": "新就业",
+        "就业（减员）日期": "2017-05-02",
+        "就业形式": "自主创业",
+        "联系电话": "15100021099",
+        "登记日期": "2017-05-10",
+        "失业人员再就业": "否",
+        "就业困难人员": "否",
+        "去产能职工": "否",
     }
     row.update(kw)
     return row
@@ -69,8 +96,12 @@ def db_fingerprint(path: Path) -> str:
     conn = sqlite3.connect(path)
     try:
         h = hashlib.sha256()
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
         for t in tables:
             h.update(t.encode())
             for row in sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))):

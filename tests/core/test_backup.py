@@ -120,7 +120,9 @@ def test_rotation_keeps_the_last_ten_and_one_per_older_week(tmp_path: Path) -> N
     assert len(kept) == 10 + len(older_weeks)
 
 
-def test_cli_backup_list_and_restore_latest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_backup_list_and_restore_latest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "l.sqlite"
     xuchang(db).close()
     assert main(["backup", "--db", str(db), "--json"]) == 0
@@ -142,7 +144,9 @@ def test_cli_backup_list_and_restore_latest(tmp_path: Path, capsys: pytest.Captu
     assert len(json.loads(capsys.readouterr().out)["backups"]) >= 1
 
 
-def test_a_bad_backup_is_refused_and_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_backup_is_refused_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "l.sqlite"
     xuchang(db).close()
     before = db_fingerprint(db)

@@ -18,8 +18,13 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_usage_errors_exit_2_in_chinese(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    for argv in (["weekly"], ["remove", "--kind", "foo", "--date", "2017-11-24"], ["nosuch"],
-                 ["remove", "--kind", "all", "--date", "24/11/2017"], []):
+    for argv in (
+        ["weekly"],
+        ["remove", "--kind", "foo", "--date", "2017-11-24"],
+        ["nosuch"],
+        ["remove", "--kind", "all", "--date", "24/11/2017"],
+        [],
+    ):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 2, argv
@@ -42,10 +47,26 @@ def test_a_file_that_is_not_a_database(capsys: pytest.CaptureFixture[str], tmp_p
     assert bogus.read_bytes().startswith(b"hello")
 
 
-def test_database_newer_than_the_program(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_database_newer_than_the_program(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     db = tmp_path / "l.sqlite"
-    assert main(["init", "--db", str(db), "--unit-code", "411000", "--unit-name", "许昌市",
-                 "--level", "city"]) == 0
+    assert (
+        main(
+            [
+                "init",
+                "--db",
+                str(db),
+                "--unit-code",
+                "411000",
+                "--unit-name",
+                "许昌市",
+                "--level",
+                "city",
+            ]
+        )
+        == 0
+    )
     import sqlite3
 
     conn = sqlite3.connect(db)
@@ -63,18 +84,56 @@ def test_init_twice_and_bad_unit(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert main(args) == 0
     assert main(args) == 1
     assert "已经建立" in capsys.readouterr().err
-    assert main(["init", "--db", str(tmp_path / "b.sqlite"), "--unit-code", "41100",
-                 "--unit-name", "x", "--level", "city"]) == 1
+    assert (
+        main(
+            [
+                "init",
+                "--db",
+                str(tmp_path / "b.sqlite"),
+                "--unit-code",
+                "41100",
+                "--unit-name",
+                "x",
+                "--level",
+                "city",
+            ]
+        )
+        == 1
+    )
 
 
 def test_county_with_townships(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "c.sqlite")
-    assert main(["init", "--db", db, "--unit-code", "411082", "--unit-name", "长葛市", "--level",
-                 "county", "--area", "411082001:建设路街道", "--area", "石固镇", "--json"]) == 0
+    assert (
+        main(
+            [
+                "init",
+                "--db",
+                db,
+                "--unit-code",
+                "411082",
+                "--unit-name",
+                "长葛市",
+                "--level",
+                "county",
+                "--area",
+                "411082001:建设路街道",
+                "--area",
+                "石固镇",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert [a["name"] for a in out["areas"]] == ["长葛市本级", "建设路街道", "石固镇"]
-    book = write_book(tmp_path / "c.xlsx", [new_row(**{"所属地区": "石固镇"}),
-                                            new_row(**{"所属地区": "长葛市本级", "公民身份号码": "410102198402212884"})])
+    book = write_book(
+        tmp_path / "c.xlsx",
+        [
+            new_row(**{"所属地区": "石固镇"}),
+            new_row(**{"所属地区": "长葛市本级", "公民身份号码": "410102198402212884"}),
+        ],
+    )
     assert main(["import", str(book), "--db", db, "--json"]) == 0
     capsys.readouterr()
     assert main(["weekly", "--db", db, "--date", "2017-05-12", "--json"]) == 0
@@ -84,8 +143,23 @@ def test_county_with_townships(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_city_default_areas(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["init", "--db", str(tmp_path / "z.sqlite"), "--unit-code", "410100",
-                 "--unit-name", "郑州市", "--level", "city", "--json"]) == 0
+    assert (
+        main(
+            [
+                "init",
+                "--db",
+                str(tmp_path / "z.sqlite"),
+                "--unit-code",
+                "410100",
+                "--unit-name",
+                "郑州市",
+                "--level",
+                "city",
+                "--json",
+            ]
+        )
+        == 0
+    )
     names = [a["name"] for a in json.loads(capsys.readouterr().out)["areas"]]
     assert names[0] == "郑州市本级" and "金水区" in names and "新郑市" in names
     assert "巩义市" in names  # a county-level unit of 郑州 (domain.md §2), if directly administered
@@ -107,6 +181,11 @@ def test_weekly_text_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path
 
 
 def test_main_py_runs_the_command_line() -> None:
-    proc = subprocess.run([sys.executable, "main.py", "--version"], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "main.py", "--version"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0 and __version__ in proc.stdout

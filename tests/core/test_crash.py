@@ -17,8 +17,15 @@ from jiuye_desktop.demo import generate_rows, write_workbook
 from .helpers import ledger_state, xuchang
 
 PROJECT = Path(__file__).resolve().parents[2]
-AREAS = [("411000", "许昌市本级"), ("411002", "魏都区"), ("411003", "建安区"), ("411024", "鄢陵县"),
-         ("411025", "襄城县"), ("411081", "禹州市"), ("411082", "长葛市")]
+AREAS = [
+    ("411000", "许昌市本级"),
+    ("411002", "魏都区"),
+    ("411003", "建安区"),
+    ("411024", "鄢陵县"),
+    ("411025", "襄城县"),
+    ("411081", "禹州市"),
+    ("411082", "长葛市"),
+]
 ROWS = 100_000
 
 
@@ -33,7 +40,9 @@ def _state(db: Path) -> tuple[str, int, int]:
     return ledger_state(db, "imports")
 
 
-def _wait_for(proc: subprocess.Popen, db: Path, *, seconds: float | None, wal_bytes: int | None) -> None:
+def _wait_for(
+    proc: subprocess.Popen, db: Path, *, seconds: float | None, wal_bytes: int | None
+) -> None:
     """Until the time has passed, or the write-ahead log holds that many bytes (the
     commit is being written), or the process has ended."""
     wal = Path(str(db) + "-wal")
@@ -63,7 +72,9 @@ def test_sigkill_mid_import(
     tmp.mkdir()
     proc = subprocess.Popen(
         [sys.executable, "main.py", "import", str(big_book), "--db", str(db)],
-        cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "TMPDIR": str(tmp)},
     )
     _wait_for(proc, db, seconds=seconds, wal_bytes=wal_bytes)
@@ -85,7 +96,9 @@ def test_sigkill_mid_import(
     if records == 0:
         done = subprocess.run(
             [sys.executable, "main.py", "import", str(big_book), "--db", str(db)],
-            cwd=PROJECT, capture_output=True, text=True,
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stderr
         assert _state(db)[1:] == (ROWS, 1)

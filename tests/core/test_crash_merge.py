@@ -30,8 +30,12 @@ def expected(packages: list[Path], tmp_path_factory: pytest.TempPathFactory) -> 
     """Records a complete merge of the packages stores (measured on a city of its own)."""
     from jiuye_desktop.merge import merge_packages
 
-    city = init_database(tmp_path_factory.mktemp("ref") / "city.sqlite", unit_code="411000",
-                         unit_name="许昌市", level=Level.CITY)
+    city = init_database(
+        tmp_path_factory.mktemp("ref") / "city.sqlite",
+        unit_code="411000",
+        unit_name="许昌市",
+        level=Level.CITY,
+    )
     city.auto_backup = False
     merge_packages(city, packages, dry_run=False)
     n = city.db.conn.execute("SELECT count(*) FROM records").fetchone()[0]
@@ -45,8 +49,13 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("counties")
     out = []
     for i, (code, name) in enumerate(COUNTIES):
-        session = init_database(folder / f"{code}.sqlite", unit_code=code, unit_name=name,
-                                level=Level.COUNTY, areas=[(None, f"{name}城关镇")])
+        session = init_database(
+            folder / f"{code}.sqlite",
+            unit_code=code,
+            unit_name=name,
+            level=Level.COUNTY,
+            areas=[(None, f"{name}城关镇")],
+        )
         session.auto_backup = False
         load_demo(session, ROWS, seed=40 + i)
         path = folder / f"{code}.xlsx"
@@ -71,7 +80,10 @@ def test_sigkill_mid_merge(
     wal.unlink(missing_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "main.py", "merge", *map(str, packages), "--db", str(city)],
-        cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     start = time.monotonic()
     while proc.poll() is None and time.monotonic() - start < 120:
@@ -89,7 +101,9 @@ def test_sigkill_mid_merge(
     if records == 0:  # the city still works: the same merge goes through afterwards
         done = subprocess.run(
             [sys.executable, "main.py", "merge", *map(str, packages), "--db", str(city)],
-            cwd=PROJECT, capture_output=True, text=True,
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stderr
         assert _state(city)[1:] == (expected, len(COUNTIES))

@@ -11,9 +11,11 @@ from .helpers import xuchang
 
 
 def _content(session) -> list[tuple]:
-    return sorted(session.db.conn.execute(
-        "SELECT name, id_number, record_type, registered_on, area_id, ind, dup_key FROM records"
-    ).fetchall())
+    return sorted(
+        session.db.conn.execute(
+            "SELECT name, id_number, record_type, registered_on, area_id, ind, dup_key FROM records"
+        ).fetchall()
+    )
 
 
 def test_parallel_and_serial_demo_store_the_same_ledger(tmp_path: Path) -> None:

@@ -23,8 +23,15 @@ from jiuye_desktop.importer import ImportCancelled, import_workbook
 
 from .helpers import db_fingerprint, xuchang
 
-AREAS = [("411000", "许昌市本级"), ("411002", "魏都区"), ("411003", "建安区"), ("411024", "鄢陵县"),
-         ("411025", "襄城县"), ("411081", "禹州市"), ("411082", "长葛市")]
+AREAS = [
+    ("411000", "许昌市本级"),
+    ("411002", "魏都区"),
+    ("411003", "建安区"),
+    ("411024", "鄢陵县"),
+    ("411025", "襄城县"),
+    ("411081", "禹州市"),
+    ("411082", "长葛市"),
+]
 ROWS = 9_000  # five chunks
 HEADERS = [h for _, h in RECORD_FIELDS]
 MERGED_FROM = import_rows.CHUNK  # Excel rows 2000–2003 straddle the first chunk boundary
@@ -58,9 +65,12 @@ def _contents(db: Path) -> dict[str, Any]:
     try:
         cols = [r[1] for r in conn.execute("PRAGMA table_info(records)") if r[1] != "created_at"]
         return {
-            "records": conn.execute(f"SELECT {', '.join(cols)} FROM records ORDER BY id").fetchall(),
+            "records": conn.execute(
+                f"SELECT {', '.join(cols)} FROM records ORDER BY id"
+            ).fetchall(),
             "findings": conn.execute(
-                "SELECT record_id, kind, field, message FROM record_findings ORDER BY rowid").fetchall(),
+                "SELECT record_id, kind, field, message FROM record_findings ORDER BY rowid"
+            ).fetchall(),
             "tally": conn.execute("SELECT * FROM tally ORDER BY 1, 2, 3, 4").fetchall(),
             "imports": conn.execute("SELECT row_count, imported, rejected FROM imports").fetchall(),
         }
@@ -99,16 +109,24 @@ def test_two_processes_store_what_one_stores(book: Path, sequential, tmp_path: P
     assert got == expected
     # Record ids follow the workbook's rows; the merged 所属地区 reached all four rows.
     assert [rec[0] for rec in got["records"]] == list(range(1, ROWS - 2))
-    area_raw = [r[1] for r in sqlite3.connect(tmp_path / "two.sqlite").execute(
-        "SELECT source_row, area_raw FROM records WHERE source_row BETWEEN ? AND ?",
-        (MERGED_FROM, MERGED_FROM + 3))]
+    area_raw = [
+        r[1]
+        for r in sqlite3.connect(tmp_path / "two.sqlite").execute(
+            "SELECT source_row, area_raw FROM records WHERE source_row BETWEEN ? AND ?",
+            (MERGED_FROM, MERGED_FROM + 3),
+        )
+    ]
     assert area_raw == ["长葛市"] * 4
 
 
 @pytest.mark.parametrize("broken_from", [0, 2], ids=["at-once", "after-two-slots"])
 def test_a_failing_helper_leaves_its_rows_to_this_process(
-    book: Path, sequential, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture, broken_from: int,
+    book: Path,
+    sequential,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    broken_from: int,
 ) -> None:
     """The helper's slot files from ``broken_from`` on lose their tables: it fails at its
     first write there, after it has claimed a chunk. The slots it completed before are
@@ -146,7 +164,9 @@ def test_cancel_with_a_helper_changes_nothing_and_leaves_no_stage(
     before = db_fingerprint(session.db.path)
     try:
         with pytest.raises(ImportCancelled):
-            import_workbook(session, book, workers=2, progress=_slow_progress, cancelled=lambda: True)
+            import_workbook(
+                session, book, workers=2, progress=_slow_progress, cancelled=lambda: True
+            )
     finally:
         session.close()
     assert db_fingerprint(tmp_path / "c.sqlite") == before

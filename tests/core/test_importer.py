@@ -30,8 +30,12 @@ def _records(session) -> list:
 @pytest.mark.parametrize("header", sorted(HEADER_SYNONYMS))
 def test_every_header_synonym_is_recognised(session, tmp_path: Path, header: str) -> None:
     for synonym in HEADER_SYNONYMS[header]:
-        path = write_book(tmp_path / f"{synonym}.xlsx", [new_row(备注=synonym)],
-                          rename={header: synonym}, title_rows=2)
+        path = write_book(
+            tmp_path / f"{synonym}.xlsx",
+            [new_row(备注=synonym)],
+            rename={header: synonym},
+            title_rows=2,
+        )
         result = import_workbook(session, path)
         assert result.imported == 1
         assert result.header_row == 3
@@ -43,17 +47,38 @@ def test_every_header_synonym_is_recognised(session, tmp_path: Path, header: str
 
 def test_headers_in_any_order_with_spaces_and_stars(session, tmp_path: Path) -> None:
     headers = list(reversed(TEMPLATE))
-    path = write_book(tmp_path / "rev.xlsx", [new_row()], headers,
-                      rename={"姓名": " 姓 名* ", "就业（减员）日期": "就业(减员)日期"})
+    path = write_book(
+        tmp_path / "rev.xlsx",
+        [new_row()],
+        headers,
+        rename={"姓名": " 姓 名* ", "就业（减员）日期": "就业(减员)日期"},
+    )
     assert import_workbook(session, path).imported == 1
     assert _records(session)[0].name == "王伟"
 
 
 def test_date_forms_and_serials(session, tmp_path: Path) -> None:
-    forms = [dt.date(2017, 11, 3), dt.datetime(2017, 11, 3), "2017-11-03", "2017/11/3",
-             "2017.11.3", "20171103", "2017年11月3日", 43042, "43042"]
-    rows = [new_row(**{"公民身份号码": make_id(seq=f"{i:03d}"), "就业（减员）日期": f, "登记日期": "2017-11-20"})
-            for i, f in enumerate(forms)]
+    forms = [
+        dt.date(2017, 11, 3),
+        dt.datetime(2017, 11, 3),
+        "2017-11-03",
+        "2017/11/3",
+        "2017.11.3",
+        "20171103",
+        "2017年11月3日",
+        43042,
+        "43042",
+    ]
+    rows = [
+        new_row(
+            **{
+                "公民身份号码": make_id(seq=f"{i:03d}"),
+                "就业（减员）日期": f,
+                "登记日期": "2017-11-20",
+            }
+        )
+        for i, f in enumerate(forms)
+    ]
     path = write_book(tmp_path / "dates.xlsx", rows)
     # A real serial-number date cell as Excel stores it: a number with a date format.
     wb = openpyxl.load_workbook(path)
@@ -78,7 +103,9 @@ def test_unreadable_date_becomes_an_invalid_finding_not_a_lost_row(session, tmp_
 
 def test_areas_by_code_name_and_self(session, tmp_path: Path) -> None:
     written = ["许昌市本级", "本级", "许昌市", "411000", "魏都区", "411002", 411082, "长葛市 "]
-    rows = [new_row(公民身份号码=make_id(seq=f"{i:03d}"), 所属地区=a) for i, a in enumerate(written)]
+    rows = [
+        new_row(公民身份号码=make_id(seq=f"{i:03d}"), 所属地区=a) for i, a in enumerate(written)
+    ]
     assert import_workbook(session, write_book(tmp_path / "a.xlsx", rows)).imported == len(rows)
     codes = [r.area_code for r in _records(session)]
     assert codes == ["411000"] * 4 + ["411002"] * 2 + ["411082"] * 2
@@ -150,10 +177,14 @@ def test_header_without_data(session, tmp_path: Path) -> None:
     _refused(session, write_book(tmp_path / "hdr.xlsx", []), "没有数据行")
 
 
-@pytest.mark.parametrize("missing", ["姓名", "公民身份号码", "所属地区", "登记类型", "就业（减员）日期"])
+@pytest.mark.parametrize(
+    "missing", ["姓名", "公民身份号码", "所属地区", "登记类型", "就业（减员）日期"]
+)
 def test_each_required_header_missing_is_named(session, tmp_path: Path, missing: str) -> None:
     headers = [h for h in TEMPLATE if h != missing]
-    _refused(session, write_book(tmp_path / "m.xlsx", [new_row()], headers), "缺少必需的列", missing)
+    _refused(
+        session, write_book(tmp_path / "m.xlsx", [new_row()], headers), "缺少必需的列", missing
+    )
 
 
 def test_first_sheet_with_headers_is_used(session, tmp_path: Path) -> None:
@@ -194,7 +225,9 @@ def test_header_below_empty_rows_and_right_of_an_empty_column(session, tmp_path:
     ws = wb.active
     assert ws is not None
     ws.title = "实名台账"
-    rows = [new_row(公民身份号码=make_id(seq=f"{i:03d}"), 姓名=f"王{'一二三'[i]}") for i in range(3)]
+    rows = [
+        new_row(公民身份号码=make_id(seq=f"{i:03d}"), 姓名=f"王{'一二三'[i]}") for i in range(3)
+    ]
     for c, header in enumerate(TEMPLATE, start=2):  # header on row 8, from column B
         ws.cell(8, c, header)
         for i, row in enumerate(rows):
@@ -203,7 +236,11 @@ def test_header_below_empty_rows_and_right_of_an_empty_column(session, tmp_path:
     wb.save(path)
     result = import_workbook(session, path)
     assert (result.imported, result.header_row, result.mapping["姓名"]) == (3, 8, "C")
-    assert [(r.source_row, r.name) for r in _records(session)] == [(9, "王一"), (10, "王二"), (11, "王三")]
+    assert [(r.source_row, r.name) for r in _records(session)] == [
+        (9, "王一"),
+        (10, "王二"),
+        (11, "王三"),
+    ]
 
 
 def test_merged_cells_in_the_data_fill_their_range(session, tmp_path: Path) -> None:

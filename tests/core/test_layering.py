@@ -28,7 +28,9 @@ def test_core_never_imports_qt_or_ui() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-_SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b|\.execute\(")
+_SQL = re.compile(
+    r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b|\.execute\("
+)
 
 
 def test_window_runs_no_sql() -> None:

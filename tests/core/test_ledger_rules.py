@@ -32,7 +32,10 @@ def add(session, **kw) -> int:
 
 def test_duplicate_keeps_earliest_event_then_registration_then_entry(session) -> None:
     a = add(session, **{"就业（减员）日期": "2017-03-05", "登记日期": "2017-03-20"})
-    b = add(session, **{"就业（减员）日期": "2017-03-01", "登记日期": "2017-03-25", "所属地区": "长葛市"})
+    b = add(
+        session,
+        **{"就业（减员）日期": "2017-03-01", "登记日期": "2017-03-25", "所属地区": "长葛市"},
+    )
     c = add(session, **{"就业（减员）日期": "2017-03-01", "登记日期": "2017-03-25"})
     found = {f.record: f for f in run_check(session).findings if f.kind == "duplicate"}
     assert set(found) == {a, c}
@@ -46,10 +49,26 @@ def test_duplicate_classes(session) -> None:
     add(session, **{"就业（减员）日期": "2016-12-01", "登记日期": "2016-12-05"})
     add(session, **{"就业（减员）日期": "2017-03-01", "登记日期": "2017-03-05"})
     old = make_id(birth="19570301", seq="131")
-    add(session, **{"公民身份号码": old, "登记类型": "自然减员", "减员原因": "退休",
-                    "就业（减员）日期": "2016-03-01", "登记日期": "2016-03-05"})
-    second = add(session, **{"公民身份号码": old, "登记类型": "自然减员", "减员原因": "退休",
-                             "就业（减员）日期": "2017-03-01", "登记日期": "2017-03-05"})
+    add(
+        session,
+        **{
+            "公民身份号码": old,
+            "登记类型": "自然减员",
+            "减员原因": "退休",
+            "就业（减员）日期": "2016-03-01",
+            "登记日期": "2016-03-05",
+        },
+    )
+    second = add(
+        session,
+        **{
+            "公民身份号码": old,
+            "登记类型": "自然减员",
+            "减员原因": "退休",
+            "就业（减员）日期": "2017-03-01",
+            "登记日期": "2017-03-05",
+        },
+    )
     dups = [f for f in run_check(session).findings if f.kind == "duplicate"]
     assert [f.record for f in dups] == [second]
     assert "自然减员" in dups[0].message
@@ -110,17 +129,43 @@ def test_remove_selected_and_all_kinds(session) -> None:
     assert remove_selected(session, [bad], "invalid", dt.date(2017, 12, 1), "电话号码错误") == 1
     assert run_check(session).summary["invalid"] == 0
     assert remove_flagged(session, "all", dt.date(2017, 12, 1)).removed == {
-        "duplicate": 0, "invalid": 0, "incomplete": 1}
+        "duplicate": 0,
+        "invalid": 0,
+        "incomplete": 1,
+    }
     assert ledger.record_status(session.db.conn, empty)[1] == "incomplete"
 
 
 def test_indicators_and_the_column_rule(session) -> None:
-    add(session, **{"失业人员再就业": "是", "就业困难人员": "是", "困难人员类别": "残疾人",
-                    "去产能职工": "是", "原企业名称": "平煤", "安置方式": "内部转岗"})
-    add(session, **{"公民身份号码": make_id(birth="19570301", seq="131"), "登记类型": "自然减员",
-                    "减员原因": "退休"})
-    add(session, **{"公民身份号码": make_id(seq="555"), "登记类型": "去产能安置",
-                    "原企业名称": "平煤", "安置方式": "内部退养", "所属地区": "本级"})
+    add(
+        session,
+        **{
+            "失业人员再就业": "是",
+            "就业困难人员": "是",
+            "困难人员类别": "残疾人",
+            "去产能职工": "是",
+            "原企业名称": "平煤",
+            "安置方式": "内部转岗",
+        },
+    )
+    add(
+        session,
+        **{
+            "公民身份号码": make_id(birth="19570301", seq="131"),
+            "登记类型": "自然减员",
+            "减员原因": "退休",
+        },
+    )
+    add(
+        session,
+        **{
+            "公民身份号码": make_id(seq="555"),
+            "登记类型": "去产能安置",
+            "原企业名称": "平煤",
+            "安置方式": "内部退养",
+            "所属地区": "本级",
+        },
+    )
     t = compute(session, week_of(dt.date(2017, 5, 12)))
     assert list(t.total[1::2]) == [0, 1, 1, 1, 1, 2]
     rows = {r.name: r.cells for r in t.rows}
@@ -148,12 +193,19 @@ def test_weekly_algebra(entries, week) -> None:
         try:
             ids = []
             for i, (rtype, area, reg, flag, removed_on) in enumerate(entries):
-                values = new_row(**{
-                    "公民身份号码": make_id(seq=f"{i:03d}"), "登记类型": rtype, "所属地区": area,
-                    "就业（减员）日期": reg.isoformat(), "登记日期": reg.isoformat(),
-                    "失业人员再就业": "是" if flag else "否", "减员原因": "退休",
-                    "原企业名称": "平煤", "安置方式": "内部转岗",
-                })
+                values = new_row(
+                    **{
+                        "公民身份号码": make_id(seq=f"{i:03d}"),
+                        "登记类型": rtype,
+                        "所属地区": area,
+                        "就业（减员）日期": reg.isoformat(),
+                        "登记日期": reg.isoformat(),
+                        "失业人员再就业": "是" if flag else "否",
+                        "减员原因": "退休",
+                        "原企业名称": "平煤",
+                        "安置方式": "内部转岗",
+                    }
+                )
                 ids.append((session.add_values(values)[0], removed_on))
             for rid, removed_on in ids:
                 if removed_on is not None:
@@ -172,8 +224,11 @@ def test_weekly_algebra(entries, week) -> None:
             assert table.total == tuple(sum(r.cells[k] for r in table.rows) for k in range(12))
             # 本年累计 equals a direct count over the records.
             end = week.end.isoformat()
-            alive = [e for e in entries
-                     if e[2].isoformat() <= end and (e[4] is None or e[4].isoformat() > end)]
+            alive = [
+                e
+                for e in entries
+                if e[2].isoformat() <= end and (e[4] is None or e[4].isoformat() > end)
+            ]
             assert table.total[3] == sum(1 for e in alive if e[0] == "新就业")
             assert table.total[5] == sum(1 for e in alive if e[0] == "自然减员")
             assert table.total[7] == sum(1 for e in alive if e[0] == "新就业" and e[3])
@@ -193,12 +248,19 @@ def test_tally_kept_by_triggers_equals_counting_the_records(entries, data) -> No
         try:
             ids = []
             for i, (rtype, area, reg, flag, removed_on) in enumerate(entries):
-                values = new_row(**{
-                    "公民身份号码": make_id(seq=f"{i:03d}"), "登记类型": rtype, "所属地区": area,
-                    "就业（减员）日期": reg.isoformat(), "登记日期": reg.isoformat(),
-                    "失业人员再就业": "是" if flag else "否", "减员原因": "退休",
-                    "原企业名称": "平煤", "安置方式": "内部转岗",
-                })
+                values = new_row(
+                    **{
+                        "公民身份号码": make_id(seq=f"{i:03d}"),
+                        "登记类型": rtype,
+                        "所属地区": area,
+                        "就业（减员）日期": reg.isoformat(),
+                        "登记日期": reg.isoformat(),
+                        "失业人员再就业": "是" if flag else "否",
+                        "减员原因": "退休",
+                        "原企业名称": "平煤",
+                        "安置方式": "内部转岗",
+                    }
+                )
                 rid = session.add_values(values)[0]
                 ids.append(rid)
                 if removed_on is not None:
@@ -220,7 +282,8 @@ def test_tally_kept_by_triggers_equals_counting_the_records(entries, data) -> No
                 prev = previous_week(week)
                 args = ("2017-01-01", prev.end.isoformat() if prev else None, week.end.isoformat())
                 assert _nonzero(ledger.weekly_counts(conn, *args)) == _nonzero(
-                    ledger.weekly_counts_by_scan(conn, *args))
+                    ledger.weekly_counts_by_scan(conn, *args)
+                )
         finally:
             session.close()
 
@@ -239,7 +302,9 @@ def test_active_removals_newest_first_with_the_record(session) -> None:
     remove_selected(session, [b], "incomplete", dt.date(2017, 11, 24), "新")
     got = active_removals(session)
     assert [(r.record_id, r.name, r.reason, r.note) for r in got] == [
-        (b, "李娜", "incomplete", "新"), (a, "王伟", "invalid", "旧")]
+        (b, "李娜", "incomplete", "新"),
+        (a, "王伟", "invalid", "旧"),
+    ]
     assert got[0].area == "魏都区"
     restore(session, b)
     assert [r.record_id for r in active_removals(session)] == [a]

@@ -24,12 +24,27 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
 
 @pytest.mark.parametrize(("ledger", "expected"), CASES)
 def test_sample_ledger_end_to_end(
-    tmp_path: Path, samples_dir: Path, capsys: pytest.CaptureFixture[str], ledger: str, expected: str
+    tmp_path: Path,
+    samples_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    ledger: str,
+    expected: str,
 ) -> None:
     exp = json.loads((samples_dir / expected).read_text(encoding="utf-8"))
     db = str(tmp_path / "ledger.sqlite")
-    run_json(capsys, "init", "--db", db, "--unit-code", "411000", "--unit-name", "许昌市",
-             "--level", "city", "--json")
+    run_json(
+        capsys,
+        "init",
+        "--db",
+        db,
+        "--unit-code",
+        "411000",
+        "--unit-name",
+        "许昌市",
+        "--level",
+        "city",
+        "--json",
+    )
 
     imported = run_json(capsys, "import", str(samples_dir / ledger), "--db", db, "--json")
     assert imported["imported"] == exp["records"]
@@ -55,8 +70,19 @@ def test_sample_ledger_end_to_end(
         if week["end"] < exp["removal_date"]:
             _assert_week(run_json(capsys, "weekly", "--date", day, "--db", db, "--json"), week, exp)
 
-    removed = run_json(capsys, "remove", "--kind", "all", "--date", exp["removal_date"],
-                       "--note", "11月集中调整", "--db", db, "--json")
+    removed = run_json(
+        capsys,
+        "remove",
+        "--kind",
+        "all",
+        "--date",
+        exp["removal_date"],
+        "--note",
+        "11月集中调整",
+        "--db",
+        db,
+        "--json",
+    )
     assert removed["total"] == sum(len(v) for v in exp["defects"].values())
 
     for day, week in exp["weeks"].items():
@@ -80,8 +106,8 @@ def _assert_week(got: dict, week: dict, exp: dict) -> None:
 def _seq_by_row(path: Path) -> dict[int, str]:
     from python_calamine import CalamineWorkbook
 
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(
-        skip_empty_area=False
+    rows = (
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     )
     header = next(i for i, r in enumerate(rows) if "序号" in r)
     return {i + 1: str(r[0]).removesuffix(".0") for i, r in enumerate(rows) if i > header}

@@ -21,7 +21,9 @@ from jiuye_desktop.validation import (
     uscc_error,
 )
 
-bodies = st.from_regex(r"\A41[0-9]{4}(19[0-9]{2}|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z")
+bodies = st.from_regex(
+    r"\A41[0-9]{4}(19[0-9]{2}|200[0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z"
+)
 
 
 @given(bodies)
@@ -102,14 +104,28 @@ def test_phone_forms() -> None:
 
 def test_date_forms() -> None:
     want = dt.date(2017, 11, 3)
-    for value in ("2017-11-03", "2017/11/3", "2017.11.3", "20171103", "2017年11月3日",
-                  " 2017-11-3 ", 43042, 43042.0, "43042", dt.datetime(2017, 11, 3, 0, 0), want):
+    for value in (
+        "2017-11-03",
+        "2017/11/3",
+        "2017.11.3",
+        "20171103",
+        "2017年11月3日",
+        " 2017-11-3 ",
+        43042,
+        43042.0,
+        "43042",
+        dt.datetime(2017, 11, 3, 0, 0),
+        want,
+    ):
         assert parse_date(value) == want, value
     for value in ("", "明天", "2017-02-30", "2017-13-01", True):
         assert parse_date(value) is None, value
 
 
-@given(st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)), st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)))
+@given(
+    st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
+    st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)),
+)
 def test_age_is_full_years(birth: dt.date, day: dt.date) -> None:
     if day < birth:
         return
@@ -125,9 +141,16 @@ def test_age_is_full_years(birth: dt.date, day: dt.date) -> None:
 def _new(**kw: object) -> Record:
     body = "41100219850312123"
     base = dict(
-        name="王伟", id_number=body + id_check_digit(body), sex="", area_raw="魏都区",
-        area_code="411002", record_type="新就业", event_date="2017-05-02",
-        registered_on="2017-05-10", employment_form="灵活就业", phone="15100021099",
+        name="王伟",
+        id_number=body + id_check_digit(body),
+        sex="",
+        area_raw="魏都区",
+        area_code="411002",
+        record_type="新就业",
+        event_date="2017-05-02",
+        registered_on="2017-05-10",
+        employment_form="灵活就业",
+        phone="15100021099",
     )
     base.update(kw)
     rec = Record(**base)  # type: ignore[arg-type]
@@ -168,8 +191,11 @@ def test_invalid_rules() -> None:
     assert "invalid" in kinds(_new(id_number=old_man + id_check_digit(old_man)))
     # The same man at 61 may retire (自然减员): no age limit there.
     assert "invalid" not in kinds(
-        _new(id_number=old_man + id_check_digit(old_man), record_type="自然减员",
-             attrition_reason="退休")
+        _new(
+            id_number=old_man + id_check_digit(old_man),
+            record_type="自然减员",
+            attrition_reason="退休",
+        )
     )
     unknown = record_findings(_new(area_raw="火星区", area_code=None), area_known=False)
     assert [f.field for f in unknown if f.kind == FindingKind.INVALID] == ["所属地区"]
@@ -184,7 +210,12 @@ def test_women_50_to_54_warned_55_invalid() -> None:
 
 
 def test_overcapacity_warning_only_without_task() -> None:
-    rec = _new(record_type="去产能安置", former_enterprise="平煤", placement_method="内部转岗",
-               employment_form="", phone="")
+    rec = _new(
+        record_type="去产能安置",
+        former_enterprise="平煤",
+        placement_method="内部转岗",
+        employment_form="",
+        phone="",
+    )
     assert kinds(rec, has_overcapacity_task=True) == {}
     assert kinds(rec, has_overcapacity_task=False) == {"warning": ["去产能职工"]}

@@ -15,11 +15,23 @@ days = st.dates(dt.date(1990, 1, 1), dt.date(2099, 12, 31))
 
 def test_examples_of_the_spec() -> None:
     w = week_from_key("2017-11-2")
-    assert (w.start, w.end, w.label) == (dt.date(2017, 11, 4), dt.date(2017, 11, 10), "2017年11月第2周")
+    assert (w.start, w.end, w.label) == (
+        dt.date(2017, 11, 4),
+        dt.date(2017, 11, 10),
+        "2017年11月第2周",
+    )
     first = week_of(dt.date(2017, 1, 1))
-    assert (first.start, first.end, first.label) == (dt.date(2017, 1, 1), dt.date(2017, 1, 6), "2017年1月第1周")
+    assert (first.start, first.end, first.label) == (
+        dt.date(2017, 1, 1),
+        dt.date(2017, 1, 6),
+        "2017年1月第1周",
+    )
     last = week_of(dt.date(2017, 12, 31))  # after the last Friday (29th): a short week
-    assert (last.start, last.end, last.label) == (dt.date(2017, 12, 30), dt.date(2017, 12, 31), "2017年12月第6周")
+    assert (last.start, last.end, last.label) == (
+        dt.date(2017, 12, 30),
+        dt.date(2017, 12, 31),
+        "2017年12月第6周",
+    )
     assert week_from_key("2017年12月第6周") == last
     assert week_from_key("2017-12-6") == last
 
@@ -59,7 +71,9 @@ def test_ordinal_is_the_fridays_rank_in_its_month(day: dt.date) -> None:
         assert w.ordinal == (w.end.day - 1) // 7 + 1
 
 
-@pytest.mark.parametrize("key", ["2017-11-6", "2017-13-1", "2017-02-0", "2017年", "abc", "2017-12-7"])
+@pytest.mark.parametrize(
+    "key", ["2017-11-6", "2017-13-1", "2017-02-0", "2017年", "abc", "2017-12-7"]
+)
 def test_bad_week_keys_are_refused(key: str) -> None:
     with pytest.raises(ValueError):
         week_from_key(key)

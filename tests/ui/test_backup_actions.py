@@ -23,13 +23,16 @@ def test_back_up_then_restore_from_the_window(
     window = QWidget()
     qtbot.addWidget(window)
     backup_actions.back_up(window, state)
-    qtbot.waitUntil(lambda: ops.active_count() == 0 and bool(backup.list_backups(state.db_path)),
-                    timeout=10000)
+    qtbot.waitUntil(
+        lambda: ops.active_count() == 0 and bool(backup.list_backups(state.db_path)), timeout=10000
+    )
     made = backup.list_backups(state.db_path)
     assert [b.reason for b in made] == ["manual"]
     # A change made after the backup is gone once the backup is restored.
     state.session.set_profile({"contact": "张丽"})
-    monkeypatch.setattr(QInputDialog, "getItem", lambda _p, _t, _l, items, *a, **k: (items[0], True))
+    monkeypatch.setattr(
+        QInputDialog, "getItem", lambda _p, _t, _l, items, *a, **k: (items[0], True)
+    )
     assert backup_actions.restore(window, state)
     reopened = open_session(Path(state.db_path))
     try:

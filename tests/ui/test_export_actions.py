@@ -46,7 +46,9 @@ def test_weekly_export_buttons_write_the_shown_week(
     qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=20000)
     ws = openpyxl.load_workbook(target)["附件1"]
     table = weekly.compute(sample_state.session, view.week)
-    rows = {r[0]: list(r[1:13]) for r in ws.iter_rows(values_only=True) if r[0] in ("合计", "魏都区")}
+    rows = {
+        r[0]: list(r[1:13]) for r in ws.iter_rows(values_only=True) if r[0] in ("合计", "魏都区")
+    }
     assert rows["合计"] == list(table.total)
     assert rows["魏都区"] == list(next(r.cells for r in table.rows if r.name == "魏都区"))
 
@@ -90,7 +92,9 @@ def test_selfcheck_report_button(
     _button(view, "生成自查报告…").click()
     qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=30000)
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(target), "-"], capture_output=True, text=True
+        ).stdout
         assert "自查" in text and "许昌市" in text
 
 

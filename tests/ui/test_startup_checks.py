@@ -42,10 +42,15 @@ def test_damaged_ledger_offers_the_last_good_backup(
         data[i] = 0x5A
     db.write_bytes(bytes(data))
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda _w, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda _w, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes,
+    )
     informed: list[str] = []
-    monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text, *a, **k: informed.append(text))
+    monkeypatch.setattr(
+        QMessageBox, "information", lambda _w, _t, text, *a, **k: informed.append(text)
+    )
     monkeypatch.setattr(QApplication, "quit", lambda *a: None)
     window = QWidget()
     qtbot.addWidget(window)
