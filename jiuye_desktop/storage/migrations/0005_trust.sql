@@ -1,0 +1,1 @@
+-- 0005: trust (issue 11): signing keys, pinned keys of subordinate units.

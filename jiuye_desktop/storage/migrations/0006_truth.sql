@@ -1,0 +1,1 @@
+-- 0006: truth (issue 12): submitted weeks, adjustments, dismissed findings.

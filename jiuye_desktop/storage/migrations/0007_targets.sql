@@ -1,0 +1,1 @@
+-- 0007: targets and progress (issue 13).

@@ -1,0 +1,1 @@
+-- 0008: audit rehearsal (issue 14): telephone samples and outcomes.

@@ -1,0 +1,1 @@
+-- 0009: the desk (issue 16).
