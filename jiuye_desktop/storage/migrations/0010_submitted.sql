@@ -1,0 +1,1 @@
+-- 0010: submitted weeks and adjustments (issue 12, part B).

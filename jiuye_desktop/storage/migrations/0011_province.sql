@@ -1,0 +1,1 @@
+-- 0011: province level (issue 13, part B).
