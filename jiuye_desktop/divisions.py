@@ -164,10 +164,10 @@ def province_areas(year: int = 2017) -> list[tuple[str, str]]:
     汝州, 滑县, 长垣, 邓州, 永城, 固始, 鹿邑, 新蔡 (28 areas).
     """
     valid = [d for d in _all() if d.valid_in(year) and _is_area(d)]
-    cities = sorted(
-        (d for d in valid if d.kind == "city" and not d.direct), key=lambda d: d.code
+    cities = sorted((d for d in valid if d.kind == "city" and not d.direct), key=lambda d: d.code)
+    direct_cities = sorted(
+        (d for d in valid if d.kind == "city" and d.direct), key=lambda d: d.code
     )
-    direct_cities = sorted((d for d in valid if d.kind == "city" and d.direct), key=lambda d: d.code)
     counties = sorted((d for d in valid if d.kind == "county" and d.direct), key=lambda d: d.code)
     return [(d.code, d.name) for d in (*cities, *direct_cities, *counties)]
 
