@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .merge_commands import register as register_merge
 
     COMMANDS.update(register_merge(sub, common, as_json))
+
+    from .progress_commands import register as register_progress
+
+    COMMANDS.update(register_progress(sub, common, as_json))
     return p
 
 
