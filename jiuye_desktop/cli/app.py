@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__
-from .cli_args import Refused, add_week_options, date_arg, open_for, say, week_of
-from .domain import Level
-from .storage.db import StorageError
+from .. import __version__
+from ..domain import Level
+from ..storage.db import StorageError
+from .args import Refused, add_week_options, date_arg, open_for, say, week_of
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -78,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("init", parents=[common, as_json], help="建立本单位的台账数据库")
     s.add_argument("--unit-code", required=True)
     s.add_argument("--unit-name", required=True)
-    s.add_argument("--level", required=True, choices=[Level.COUNTY.value, Level.CITY.value])
+    s.add_argument(
+        "--level",
+        required=True,
+        choices=[lv.value for lv in Level],
+        help="级别：county 县级、city 市级、province 省级（河南省410000默认含17个省辖市、济源和10个省直管县）",
+    )
     s.add_argument("--area", action="append", metavar="[CODE:]NAME", help="下属地区（可重复）")
 
     s = sub.add_parser("demo", parents=[common, as_json], help="生成演示数据")
@@ -117,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=int)
 
-    from .exports.commands import register as register_exports
+    from .export_commands import register as register_exports
 
     COMMANDS.update(register_exports(sub, common, as_json))
 
@@ -135,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
-    from .service import init_database, parse_area_spec
+    from ..service import init_database, parse_area_spec
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
     session = init_database(
@@ -160,8 +165,8 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
-    from .demo_loader import load_demo
-    from .service import init_database, open_session
+    from ..demo_loader import load_demo
+    from ..service import init_database, open_session
 
     if args.records < 0:
         raise Refused("--records 不能为负数")
@@ -192,7 +197,7 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from .importer import ImportRefused, import_workbook
+    from ..importer import ImportRefused, import_workbook
 
     session = open_for(args)
     try:
@@ -209,8 +214,8 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
-    from .domain import FINDING_KIND_NAMES, FindingKind
-    from .selfcheck import run_check
+    from ..domain import FINDING_KIND_NAMES, FindingKind
+    from ..selfcheck import run_check
 
     session = open_for(args)
     try:
@@ -233,7 +238,7 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
-    from .selfcheck import remove_flagged
+    from ..selfcheck import remove_flagged
 
     session = open_for(args)
     try:
@@ -248,8 +253,8 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import list_backups, make_backup
-    from .storage.db import open_database
+    from ..backup import list_backups, make_backup
+    from ..storage.db import open_database
 
     if args.list:
         items = list_backups(args.db)
@@ -281,7 +286,7 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     if args.backup:
         return _restore_database(args)
-    from .selfcheck import restore
+    from ..selfcheck import restore
 
     session = open_for(args)
     try:
@@ -295,7 +300,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import latest_good_backup, restore_backup
+    from ..backup import latest_good_backup, restore_backup
 
     if args.backup == "latest":
         info = latest_good_backup(args.db)
@@ -319,7 +324,7 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
-    from .weekly import compute, table_json, table_text
+    from ..weekly import compute, table_json, table_text
 
     week = week_of(args)
     session = open_for(args)
@@ -333,7 +338,7 @@ def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
-    from .storage import ledger
+    from ..storage import ledger
 
     session = open_for(args)
     try:
@@ -384,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("已中断，数据库未做改动")
         return EXIT_REFUSED
     except Exception as exc:
-        from .service import SetupError
+        from ..service import SetupError
 
         if isinstance(exc, SetupError):
             say(f"错误：{exc}")
