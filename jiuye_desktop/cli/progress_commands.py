@@ -2,7 +2,7 @@
 
 :func:`register` adds them to the command line's subparsers and returns the
 command functions by name, for ``cli.COMMANDS``. Each function returns a
-JSON-able dict; a refusal raises ``cli_args.Refused`` with a Chinese message.
+JSON-able dict; a refusal raises ``cli.args.Refused`` with a Chinese message.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .cli_args import Command, add_week_options, open_for, refuse, say, week_of
+from .args import Command, Refused, add_week_options, open_for, refuse, say, week_of
 
 _SET, _IMPORT, _LIST, _TEMPLATE = "set", "import", "list", "template"
 
@@ -71,16 +71,16 @@ def register(
 
 
 def cmd_targets(args: argparse.Namespace) -> dict[str, Any]:
-    from .targets import TargetError
+    from ..targets import TargetError
 
     try:
         return _TARGET_ACTIONS[args.targets_action](args)
     except TargetError as exc:
-        refuse(str(exc))
+        raise Refused(str(exc)) from exc
 
 
 def _set(args: argparse.Namespace) -> dict[str, Any]:
-    from .targets import fill_from_province, set_target
+    from ..targets import fill_from_province, set_target
 
     session = open_for(args)
     try:
@@ -111,7 +111,7 @@ def _set(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _import(args: argparse.Namespace) -> dict[str, Any]:
-    from .targets import import_targets, targets_json
+    from ..targets import import_targets, targets_json
 
     session = open_for(args)
     try:
@@ -124,8 +124,8 @@ def _import(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
-    from .domain import INDICATOR_NAMES
-    from .targets import load, targets_json
+    from ..domain import INDICATOR_NAMES
+    from ..targets import load, targets_json
 
     session = open_for(args)
     try:
@@ -146,8 +146,8 @@ def _list(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _template(args: argparse.Namespace) -> dict[str, Any]:
-    from .exports.atomic import ExportError
-    from .targets import write_template
+    from ..exports.atomic import ExportError
+    from ..targets import write_template
 
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":
@@ -167,9 +167,9 @@ _TARGET_ACTIONS = {_SET: _set, _IMPORT: _import, _LIST: _list, _TEMPLATE: _templ
 
 
 def cmd_progress(args: argparse.Namespace) -> dict[str, Any]:
-    from .exports.atomic import ExportError
-    from .progress import progress, progress_json, progress_text
-    from .targets import TargetError, resolve_row
+    from ..exports.atomic import ExportError
+    from ..progress import progress, progress_json, progress_text
+    from ..targets import TargetError, resolve_row
 
     week = week_of(args)
     out: Path | None = args.out
@@ -179,7 +179,7 @@ def cmd_progress(args: argparse.Namespace) -> dict[str, Any]:
     try:
         result = progress(session, week)
         if out is not None:
-            from .exports.progress_pdf import write_progress_pdf
+            from ..exports.progress_pdf import write_progress_pdf
 
             try:
                 row = resolve_row(session, args.chart_area)
