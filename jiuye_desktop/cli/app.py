@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__
-from .cli_args import Refused, add_week_options, date_arg, open_for, say, week_of
-from .domain import Level
-from .storage.db import StorageError
+from .. import __version__
+from ..domain import Level
+from ..storage.db import StorageError
+from .args import Refused, add_week_options, date_arg, open_for, say, week_of
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -127,13 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=int)
 
-    from .exports.commands import register as register_exports
+    from .export_commands import register as register_exports
 
     COMMANDS.update(register_exports(sub, common, as_json))
 
     from .merge_commands import register as register_merge
 
     COMMANDS.update(register_merge(sub, common, as_json))
+
+    from .progress_commands import register as register_progress
+
+    COMMANDS.update(register_progress(sub, common, as_json))
     return p
 
 
@@ -141,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
-    from .service import init_database, parse_area_spec
+    from ..service import init_database, parse_area_spec
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
     session = init_database(
@@ -166,8 +170,8 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
-    from .demo_loader import load_demo
-    from .service import init_database, open_session
+    from ..demo_loader import load_demo
+    from ..service import init_database, open_session
 
     if args.records < 0:
         raise Refused("--records 不能为负数")
@@ -198,7 +202,7 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from .importer import ImportRefused, import_workbook
+    from ..importer import ImportRefused, import_workbook
 
     session = open_for(args)
     try:
@@ -215,8 +219,8 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
-    from .domain import FINDING_KIND_NAMES, FindingKind
-    from .selfcheck import run_check
+    from ..domain import FINDING_KIND_NAMES, FindingKind
+    from ..selfcheck import run_check
 
     session = open_for(args)
     try:
@@ -239,7 +243,7 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
-    from .selfcheck import remove_flagged
+    from ..selfcheck import remove_flagged
 
     session = open_for(args)
     try:
@@ -254,8 +258,8 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import list_backups, make_backup
-    from .storage.db import open_database
+    from ..backup import list_backups, make_backup
+    from ..storage.db import open_database
 
     if args.list:
         items = list_backups(args.db)
@@ -287,7 +291,7 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     if args.backup:
         return _restore_database(args)
-    from .selfcheck import restore
+    from ..selfcheck import restore
 
     session = open_for(args)
     try:
@@ -301,7 +305,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import latest_good_backup, restore_backup
+    from ..backup import latest_good_backup, restore_backup
 
     if args.backup == "latest":
         info = latest_good_backup(args.db)
@@ -325,7 +329,7 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
-    from .weekly import compute, table_json, table_text
+    from ..weekly import compute, table_json, table_text
 
     week = week_of(args)
     session = open_for(args)
@@ -347,7 +351,7 @@ def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
-    from .storage import ledger
+    from ..storage import ledger
 
     session = open_for(args)
     try:
@@ -398,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("已中断，数据库未做改动")
         return EXIT_REFUSED
     except Exception as exc:
-        from .service import SetupError
+        from ..service import SetupError
 
         if isinstance(exc, SetupError):
             say(f"错误：{exc}")
