@@ -335,7 +335,7 @@ def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
     session = open_for(args)
     try:
         if args.area:
-            from .province import BreakdownError, area_breakdown
+            from ..province import BreakdownError, area_breakdown
 
             try:
                 table = area_breakdown(session, week, args.area.strip())
