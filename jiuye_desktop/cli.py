@@ -78,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("init", parents=[common, as_json], help="建立本单位的台账数据库")
     s.add_argument("--unit-code", required=True)
     s.add_argument("--unit-name", required=True)
-    s.add_argument("--level", required=True, choices=[Level.COUNTY.value, Level.CITY.value])
+    s.add_argument(
+        "--level",
+        required=True,
+        choices=[lv.value for lv in Level],
+        help="级别：county 县级、city 市级、province 省级（河南省410000默认含17个省辖市、济源和10个省直管县）",
+    )
     s.add_argument("--area", action="append", metavar="[CODE:]NAME", help="下属地区（可重复）")
 
     s = sub.add_parser("demo", parents=[common, as_json], help="生成演示数据")

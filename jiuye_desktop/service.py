@@ -301,7 +301,8 @@ def init_database(
 ) -> Session:
     """Create the database of a reporting unit.
 
-    Without ``areas`` a known Henan city gets its county-level units (domain.md §2).
+    Without ``areas`` a known Henan city gets its county-level units, the
+    province (410000) its cities and directly administered counties (domain.md §2).
     """
     if not (unit_code.isdigit() and len(unit_code) == 6):
         raise SetupError(f"单位代码“{unit_code}”应为6位数字（GB/T 2260）")
@@ -316,7 +317,7 @@ def init_database(
         finally:
             db.close()
     if areas is None:
-        areas = divisions.default_areas(unit_code) if level == Level.CITY else []
+        areas = divisions.default_areas(unit_code) if level != Level.COUNTY else []
     names = [n for _, n in areas]
     codes = [c for c, _ in areas if c]
     if len(set(names)) != len(names) or len(set(codes)) != len(codes):
