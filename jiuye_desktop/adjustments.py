@@ -258,8 +258,6 @@ def after_import(
         return 0
     text = clean_reason(reason)
     if not text:
-        named = [
-            (f"第 {row} 行" if row else "一行") + f"（登记日期 {day}）" for row, day in first
-        ]
+        named = [(f"第 {row} 行" if row else "一行") + f"（登记日期 {day}）" for row, day in first]
         raise _refuse("导入文件中有登记日期在已上报的周内的行", lock, named, total)
     return adjustments_sql.add_import(conn, import_id, lock.ends, reason=text, operator=operator)

@@ -229,7 +229,9 @@ class Session:
             adjustments.after_insert(tx, new_id, reason=reason, operator=self.operator)
         return new_id, list(p.findings)
 
-    def edit_record(self, record_id: int, record: Record, reason: str | None = None) -> list[Finding]:
+    def edit_record(
+        self, record_id: int, record: Record, reason: str | None = None
+    ) -> list[Finding]:
         """Replace a record's values; ``reason`` is needed for a counted change of a
         record in a submitted week (domain.md §9).
 
