@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__
-from .cli_args import Refused, add_week_options, date_arg, open_for, say, week_of
-from .domain import Level
-from .storage.db import StorageError
+from .. import __version__
+from ..domain import Level
+from ..storage.db import StorageError
+from .args import Refused, add_week_options, date_arg, open_for, say, week_of
 from .submit_commands import add_reason_option, reasons
 from .submit_commands import register as register_submitted
 
@@ -127,13 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=int)
 
-    from .exports.commands import register as register_exports
+    from .export_commands import register as register_exports
 
     COMMANDS.update(register_exports(sub, common, as_json))
 
     from .merge_commands import register as register_merge
 
     COMMANDS.update(register_merge(sub, common, as_json))
+
+    from .progress_commands import register as register_progress
+
+    COMMANDS.update(register_progress(sub, common, as_json))
 
     COMMANDS.update(register_submitted(sub, common, as_json))
     return p
@@ -143,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
-    from .service import init_database, parse_area_spec
+    from ..service import init_database, parse_area_spec
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
     session = init_database(
@@ -168,8 +172,8 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
-    from .demo_loader import load_demo
-    from .service import init_database, open_session
+    from ..demo_loader import load_demo
+    from ..service import init_database, open_session
 
     if args.records < 0:
         raise Refused("--records 不能为负数")
@@ -200,7 +204,7 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from .importer import ImportRefused, import_workbook
+    from ..importer import ImportRefused, import_workbook
 
     session = open_for(args)
     try:
@@ -218,8 +222,8 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
-    from .domain import FINDING_KIND_NAMES, FindingKind
-    from .selfcheck import run_check
+    from ..domain import FINDING_KIND_NAMES, FindingKind
+    from ..selfcheck import run_check
 
     session = open_for(args)
     try:
@@ -242,7 +246,7 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
-    from .selfcheck import remove_flagged
+    from ..selfcheck import remove_flagged
 
     session = open_for(args)
     try:
@@ -258,8 +262,8 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import list_backups, make_backup
-    from .storage.db import open_database
+    from ..backup import list_backups, make_backup
+    from ..storage.db import open_database
 
     if args.list:
         items = list_backups(args.db)
@@ -291,7 +295,7 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     if args.backup:
         return _restore_database(args)
-    from .selfcheck import restore_many
+    from ..selfcheck import restore_many
 
     session = open_for(args)
     try:
@@ -306,7 +310,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import latest_good_backup, restore_backup
+    from ..backup import latest_good_backup, restore_backup
 
     if args.backup == "latest":
         info = latest_good_backup(args.db)
@@ -330,8 +334,8 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
-    from .submitted import adjustments_text, listed
-    from .weekly import compute, table_json, table_text
+    from ..submitted import adjustments_text, listed
+    from ..weekly import compute, table_json, table_text
 
     week = week_of(args)
     session = open_for(args)
@@ -352,7 +356,7 @@ def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
-    from .storage import ledger
+    from ..storage import ledger
 
     session = open_for(args)
     try:
@@ -403,7 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("已中断，数据库未做改动")
         return EXIT_REFUSED
     except Exception as exc:
-        from .service import SetupError
+        from ..service import SetupError
 
         if isinstance(exc, SetupError):
             say(f"错误：{exc}")

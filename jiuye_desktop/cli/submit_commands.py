@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .cli_args import Command, Refused, add_week_options, open_for, say, week_of
+from .args import Command, Refused, add_week_options, open_for, say, week_of
 
 REASON_HELP = "调整原因：修改、剔除、恢复或新增已上报周内的记录时必须填写"
 
@@ -21,7 +21,7 @@ REASON_HELP = "调整原因：修改、剔除、恢复或新增已上报周内�
 @contextmanager
 def reasons() -> Iterator[None]:
     """A change to a submitted week without ``--reason`` is refused (exit 1, nothing changed)."""
-    from .adjustments import ReasonRequired
+    from ..adjustments import ReasonRequired
 
     try:
         yield
@@ -60,7 +60,7 @@ def register(
 
 
 def cmd_submit(args: argparse.Namespace) -> dict[str, Any]:
-    from .submitted import adjustments_text, submit
+    from ..submitted import adjustments_text, submit
 
     week = week_of(args)
     session = open_for(args)
@@ -81,8 +81,8 @@ def cmd_submit(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_edit(args: argparse.Namespace) -> dict[str, Any]:
-    from .domain import FINDING_KIND_NAMES
-    from .record_edit import EditRefused, edit_fields
+    from ..domain import FINDING_KIND_NAMES
+    from ..record_edit import EditRefused, edit_fields
 
     session = open_for(args)
     try:
