@@ -21,7 +21,7 @@ import datetime as dt
 from .domain import COUNTED_INDICATORS, Level, Unit, Week, WeeklyRow, WeeklyTable
 from .service import Session
 from .storage import ledger, packages_sql, province_sql
-from .weekly import cells_of
+from .weekly import _cells as cells_of
 
 #: The name of the row of records not brought by the package.
 OTHER_ROW = "未随上报文件的记录"

@@ -13,7 +13,7 @@ from .weeks import week_from_key, week_of
 _COUNTED = COUNTED_INDICATORS
 
 
-def cells_of(cum: list[int], prev: list[int]) -> tuple[int, ...]:
+def _cells(cum: list[int], prev: list[int]) -> tuple[int, ...]:
     """12 cells from the cumulative counts of indicators 2–6 at the week's end and before it."""
     week = [c - p for c, p in zip(cum, prev, strict=True)]
     # 附件1 填表说明（三）: 1栏=3栏-5栏，2栏=4栏-6栏
@@ -43,7 +43,7 @@ def compute(session: Session, week: Week) -> WeeklyTable:
                 cum[area_id][i] += at_end
                 prev[area_id][i] += at_prev
     rows = tuple(
-        WeeklyRow(area.code, area.name, cells_of(cum[area_id], prev[area_id]))
+        WeeklyRow(area.code, area.name, _cells(cum[area_id], prev[area_id]))
         for area_id, area in areas
     )
     total = tuple(sum(r.cells[i] for r in rows) for i in range(12))
