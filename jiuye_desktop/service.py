@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import divisions
+from . import adjustments, divisions
 from .domain import Area, Finding, Level, Record, Unit
 from .records import UnitContext, derive
 from .storage import ledger
@@ -199,27 +199,48 @@ class Session:
         record = normalize(values, ctx)
         return record, list(prepare(record, ctx).findings)
 
-    def add_values(self, values: dict[str, object]) -> tuple[int, list[Finding]]:
+    def add_values(
+        self, values: dict[str, object], reason: str | None = None
+    ) -> tuple[int, list[Finding]]:
         """Save a record typed in the form (values keyed by template header)."""
         from .records import normalize
 
-        return self.add_record(normalize(values, self.context()))
+        return self.add_record(normalize(values, self.context()), reason)
 
-    def add_record(self, record: Record) -> tuple[int, list[Finding]]:
+    def add_record(self, record: Record, reason: str | None = None) -> tuple[int, list[Finding]]:
+        """Save a new record; ``reason`` is needed when it lands in a submitted week.
+
+        Raises:
+            adjustments.ReasonRequired: its 登记日期 is in a submitted week and no reason.
+        """
         ctx = self.context()
         record.area_code = record.area_code or ctx.resolve_area(record.area_raw)
         p = prepare(record, ctx)
         with self.db.transaction() as tx:
             ledger.insert_records(tx, [p], import_id=None, operator=self.operator)
             new_id = int(tx.execute("SELECT max(id) FROM records").fetchone()[0])
+            adjustments.after_insert(tx, new_id, reason=reason, operator=self.operator)
         return new_id, list(p.findings)
 
-    def edit_record(self, record_id: int, record: Record) -> list[Finding]:
+    def edit_record(
+        self, record_id: int, record: Record, reason: str | None = None
+    ) -> list[Finding]:
+        """Replace a record's values; ``reason`` is needed for a counted change of a
+        record in a submitted week (domain.md §9).
+
+        Raises:
+            adjustments.ReasonRequired: such a change without a reason (nothing is written).
+        """
         ctx = self.context()
         record.area_code = record.area_code or ctx.resolve_area(record.area_raw)
         p = prepare(record, ctx)
         with self.db.transaction() as tx:
-            ledger.update_record(tx, record_id, p, operator=self.operator)
+            before = adjustments.before_states(tx, [record_id]).get(record_id)
+            changes = ledger.update_record(tx, record_id, p, operator=self.operator)
+            if before is not None and changes:
+                adjustments.after_edit(
+                    tx, record_id, before, changes, reason=reason, operator=self.operator
+                )
         return list(p.findings)
 
 

@@ -19,6 +19,8 @@ from .. import __version__
 from ..domain import Level
 from ..storage.db import StorageError
 from .args import Refused, add_week_options, date_arg, open_for, say, week_of
+from .submit_commands import add_reason_option, reasons
+from .submit_commands import register as register_submitted
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -96,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", parents=[common, as_json], help="导入台账Excel文件")
     s.add_argument("file", type=Path)
+    add_reason_option(s)
 
     sub.add_parser("check", parents=[common, as_json], help="自查：重复、无效、不完整")
 
@@ -103,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", required=True, choices=["duplicate", "invalid", "incomplete", "all"])
     s.add_argument("--date", required=True, type=date_arg)
     s.add_argument("--note", default="")
+    add_reason_option(s)
 
     s = sub.add_parser(
         "restore",
@@ -112,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--record", type=int, action="append", help="记录编号（可重复）")
     g.add_argument("--backup", help="备份文件路径，或 latest（最近一份完好的备份）")
+    add_reason_option(s)
 
     s = sub.add_parser("backup", parents=[common, as_json], help="备份数据库，或列出备份")
     s.add_argument("--list", action="store_true", help="列出已有的备份")
@@ -129,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .merge_commands import register as register_merge
 
     COMMANDS.update(register_merge(sub, common, as_json))
+
+    from .progress_commands import register as register_progress
+
+    COMMANDS.update(register_progress(sub, common, as_json))
+
+    COMMANDS.update(register_submitted(sub, common, as_json))
     return p
 
 
@@ -197,7 +208,8 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 
     session = open_for(args)
     try:
-        result = import_workbook(session, args.file)
+        with reasons():
+            result = import_workbook(session, args.file, reason=args.reason)
     except ImportRefused as exc:
         raise Refused(str(exc)) from exc
     finally:
@@ -238,7 +250,8 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
 
     session = open_for(args)
     try:
-        result = remove_flagged(session, args.kind, args.date, args.note)
+        with reasons():
+            result = remove_flagged(session, args.kind, args.date, args.note, reason=args.reason)
     finally:
         session.close()
     say(
@@ -281,11 +294,12 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     if args.backup:
         return _restore_database(args)
-    from ..selfcheck import restore
+    from ..selfcheck import restore_many
 
     session = open_for(args)
     try:
-        done = [r for r in args.record if restore(session, r)]
+        with reasons():
+            done = restore_many(session, args.record, args.reason)
     finally:
         session.close()
     missing = [r for r in args.record if r not in done]
@@ -319,17 +333,25 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
+    from ..submitted import adjustments_text, listed
     from ..weekly import compute, table_json, table_text
 
     week = week_of(args)
     session = open_for(args)
     try:
         table = compute(session, week)
+        adjusted = listed(session, week)
     finally:
         session.close()
     if not args.json:
         print(table_text(table))
-    return table_json(table)
+        print("本周已标记为已上报" if adjusted.submitted else "本周尚未标记为已上报")
+        for line in adjustments_text(adjusted):
+            print(line)
+    out = table_json(table)
+    out["submitted"] = adjusted.submitted
+    out["adjustments"] = [a.as_json() for a in adjusted.items]
+    return out
 
 
 def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
