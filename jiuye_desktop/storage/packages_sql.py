@@ -54,6 +54,133 @@ _LEDGER_SQL = (
 )
 
 
+def _text(column: str, fallback: str | None = None) -> str:
+    """SQL of one template column as text: ``column``, else ``fallback`` when it is empty."""
+    if fallback is None:
+        return f"IFNULL(CAST(r.{column} AS TEXT), '')"
+    return f"COALESCE(NULLIF(CAST({column} AS TEXT), ''), CAST(r.{fallback} AS TEXT), '')"
+
+
+_FALLBACK = {
+    "area": ("a.name", "area_raw"),
+    "id_number": ("r.id_number", "id_raw"),
+    "event_date": ("r.event_date", "event_date_raw"),
+    "registered_on": ("r.registered_on", "registered_on_raw"),
+}
+
+
+def _sheet_select(
+    fields: Sequence[str], active: str, removed: str, reason_names: dict[str, str]
+) -> list[str]:
+    """SQL of the 实名台账 cells of a record (see ``sheet_rows``), one expression per column."""
+    columns = [_text(*_FALLBACK[f]) if f in _FALLBACK else _text(f) for f in fields]
+    reasons = " ".join(
+        f"WHEN {_quote(code)} THEN {_quote(name)}" for code, name in reason_names.items()
+    )
+    return [
+        *columns,
+        f"CASE WHEN r.removed_on <= :end THEN {_quote(removed)} ELSE {_quote(active)} END",
+        f"""CASE WHEN r.removed_on <= :end THEN
+               CASE r.removal_reason {reasons} ELSE IFNULL(r.removal_reason, '') END
+           ELSE '' END""",
+        "CASE WHEN r.removed_on <= :end THEN r.removed_on ELSE '' END",
+        """CASE WHEN r.removed_on <= :end THEN IFNULL((
+               SELECT m.message || CASE WHEN m.message != '' AND m.note != '' THEN '；' ELSE '' END
+                      || m.note
+               FROM removals m WHERE m.record_id = r.id AND m.restored_at IS NULL
+               ORDER BY m.id DESC LIMIT 1), '') ELSE '' END""",
+    ]
+
+
+_SHEET_FROM = """
+    FROM records r LEFT JOIN areas a ON a.id = r.area_id
+    WHERE r.registered_on >= :start AND r.registered_on <= :end"""
+
+
+def sheet_rows(
+    conn: sqlite3.Connection,
+    start: str,
+    end: str,
+    *,
+    fields: Sequence[str],
+    active: str,
+    removed: str,
+    reason_names: dict[str, str],
+) -> Iterator[tuple[str, ...]]:
+    """``ledger_rows`` as the cells of the package's 实名台账, every cell text, in SQL.
+
+    ``fields`` are the template's attributes (``domain.RECORD_FIELDS``): 所属地区 is
+    the area's name (else 所属地区 as written), ID and dates as normalised (else as
+    written); then 状态 (``active`` / ``removed``), the reason's name
+    (``reason_names``), the removal date and its note, as of ``end``.
+    """
+    select = _sheet_select(fields, active, removed, reason_names)
+    sql = "SELECT " + ", ".join(select) + _SHEET_FROM + " ORDER BY r.id"
+    return conn.execute(sql, {"start": start, "end": end})
+
+
+#: Characters after which a cell is not written as it stands (``package.clean_text`` changes
+#: it): a carriage return and those XML cannot hold.
+_UNCLEAN = "".join(chr(c) for c in (*range(1, 9), 11, 12, *range(13, 32), 0xFFFE, 0xFFFF))
+
+
+def sheet_xml_rows(
+    conn: sqlite3.Connection,
+    start: str,
+    end: str,
+    *,
+    fields: Sequence[str],
+    active: str,
+    removed: str,
+    reason_names: dict[str, str],
+    letters: Sequence[str],
+) -> Iterator[tuple[Any, ...]]:
+    """The 实名台账 rows put together by SQLite: (clean, xml, json, status, *cells).
+
+    ``xml`` is the row's ``<c>`` elements (inline strings, ``&<>`` escaped,
+    ``xml:space="preserve"`` on a cell with a space at either end, a tab or a
+    line break; empty cells left out; ``\\0`` where the row number goes) for
+    the columns named ``letters``; ``json`` is the row's line of the digest
+    (``json_array`` of the cells: the caller checks once that it is what
+    ``package.digest_line`` gives); ``status`` is 状态. ``clean`` is 0 for a
+    row with a character ``clean_text`` would change: then ``xml`` and
+    ``json`` are NULL and the cells follow (else they are NULL).
+    """
+    select = _sheet_select(fields, active, removed, reason_names)
+    names = [f"c{i}" for i in range(len(select))]
+    inner = ", ".join(f"{e} AS {n}" for e, n in zip(select, names, strict=True))
+    every = " || ".join(names)
+    clean = f"NOT (({every}) GLOB '*[{_UNCLEAN}]*' OR instr({every}, char(0)))"
+    space = "' xml:space=\"preserve\"'"
+
+    def cell(name: str, letter: str) -> str:
+        kept = (
+            f"({name} GLOB '[ \t\n]*' OR {name} GLOB '*[ \t\n]' "
+            f"OR instr({name}, char(9)) OR instr({name}, char(10)))"
+        )
+        text = f"replace(replace(replace({name}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+        return (
+            f"CASE WHEN {name} = '' THEN '' ELSE '<c r=\"{letter}' || char(0) || "
+            f"'\" t=\"inlineStr\"><is><t' || CASE WHEN {kept} THEN {space} ELSE '' END "
+            f"|| '>' || {text} || '</t></is></c>' END"
+        )
+
+    xml = " || ".join(cell(n, x) for n, x in zip(names, letters, strict=True))
+    status = names[len(fields)]
+    sql = (
+        f"SELECT ok, CASE WHEN ok THEN {xml} END, "
+        f"CASE WHEN ok THEN json_array({', '.join(names)}) END, {status}, "
+        + ", ".join(f"CASE WHEN ok THEN NULL ELSE {n} END" for n in names)
+        + f" FROM (SELECT *, {clean} AS ok FROM (SELECT r.id AS id, {inner} {_SHEET_FROM}))"
+        + " ORDER BY id"
+    )
+    return conn.execute(sql, {"start": start, "end": end})
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> Iterator[tuple[Any, ...]]:
     """Records registered from ``start`` to ``end``, in the order they were entered.
 
