@@ -272,14 +272,16 @@ def fill_from_province(
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d\d)\s*年")
 
 
-def import_targets(session: Session, path: Path | str, year: int | None = None) -> Targets:
+def import_targets(
+    session: Session, path: Path | str, year: int | None = None, *, default_year: int | None = None
+) -> Targets:
     """``targets import``: the grid of the 目标任务 screen from an xlsx, all or nothing.
 
     Layout: a header row whose first cell is 地区 and whose other cells are
     indicator names (any subset, any order); below it one row per 本级/area
     (by code or name) and optionally 合计 (the unit's own target). An empty
-    cell clears that target. The year comes from ``year`` or from a title
-    above the header (``2017年…``).
+    cell clears that target. The year comes from ``year``, else from a title
+    above the header (``2017年…``), else ``default_year`` (the window's year).
 
     Raises:
         TargetError: with the file, row and column of what is wrong; nothing changed.
@@ -314,6 +316,8 @@ def import_targets(session: Session, path: Path | str, year: int | None = None) 
                     break
             if year is not None:
                 break
+    if year is None:
+        year = default_year
     if year is None:
         raise TargetError(f"文件“{name}”的标题中没有年度（如“2017年目标任务”），请用 --year 指定")
     check_year(year)

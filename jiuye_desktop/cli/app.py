@@ -262,8 +262,7 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
-    from ..backup import list_backups, make_backup
-    from ..storage.db import open_database
+    from ..storage.backup import list_backups, make_backup, open_ledger
 
     if args.list:
         items = list_backups(args.db)
@@ -283,7 +282,7 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
                 for b in items
             ]
         }
-    db = open_database(args.db, check=True)
+    db = open_ledger(args.db, check=True)
     try:
         path = make_backup(db, "manual")
     finally:
@@ -310,7 +309,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
-    from ..backup import latest_good_backup, restore_backup
+    from ..storage.backup import latest_good_backup, restore_backup
 
     if args.backup == "latest":
         info = latest_good_backup(args.db)
