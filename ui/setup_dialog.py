@@ -155,7 +155,7 @@ class SetupDialog(QDialog):
         area_buttons.addWidget(self.default_areas_button)
         self.areas_note = QLabel(
             "周报表的行：本级（自动包含）加下列地区。市级默认为所辖县级单位；"
-            "县级可填乡镇、街道，也可不填。"
+            "省级默认为17个省辖市、济源和10个省直管县（市）；县级可填乡镇、街道，也可不填。"
         )
         self.areas_note.setWordWrap(True)
         self.areas_note.setStyleSheet(f"color: {MUTED_COLOR.name()};")
