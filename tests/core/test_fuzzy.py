@@ -105,8 +105,8 @@ def test_one_edit_ids_finds_the_valid_id(seed: int, pos: int, digit: int, swap: 
     else:
         chars[pos] = str(digit)
     typo = "".join(chars)
-    if typo == valid or typo[17] not in "0123456789X":
-        return
+    if typo == valid or not typo[:17].isdigit() or typo[17] not in "0123456789X":
+        return  # not an ID of the form the rule looks at
     candidates = dict(fuzzy.one_edit_ids(typo))
     if typo[:17] + id_check_digit(typo[:17]) == typo:
         return  # the typo happens to be a valid ID itself: not an invalid one
