@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import snapshots, weekly
 from jiuye_desktop.domain import Level, Week, WeeklyTable
 from jiuye_desktop.weeks import next_week, previous_week, week_of, weeks_of_year
+from ui.grid_copy import HEADER_ROWS_PROPERTY
 from ui.ops import KNOWN_ERRORS, show_error
 from ui.state import AppState
 from ui.weekly_model import CORNER_TEXT, HEADER_ROWS, WeeklyModel
@@ -201,6 +202,7 @@ class WeeklyView(QWidget):
         self.grid = QTableView()
         self.grid.setModel(self.model)
         self.grid.setItemDelegate(_CornerDelegate(self.grid))
+        self.grid.setProperty(HEADER_ROWS_PROPERTY, HEADER_ROWS)  # Ctrl+C copies them first
         self.grid.horizontalHeader().hide()
         self.grid.verticalHeader().hide()
         self.grid.setWordWrap(True)
