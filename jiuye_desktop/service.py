@@ -11,16 +11,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import adjustments, divisions
 from .domain import Area, Finding, Level, Record, Unit
 from .records import UnitContext, derive
 from .storage import ledger
-from .storage.db import Database, StorageError, open_database
-
-if TYPE_CHECKING:
-    from .backup import BackgroundBackup
+from .storage.backup import BackgroundBackup, make_backup, open_ledger
+from .storage.db import Database, StorageError
 
 OPERATOR_SETTING = "operator"
 
@@ -102,16 +99,12 @@ class Session:
         """An automatic backup (before an import, a merge, at start) when enabled."""
         if not self.auto_backup:
             return None
-        from .backup import make_backup
-
         return make_backup(self.db, reason)
 
     def backup_in_background(self, reason: str) -> BackgroundBackup | None:
         """``backup`` taken by another thread; ``wait()`` on it before writing anything."""
         if not self.auto_backup:
             return None
-        from .backup import BackgroundBackup
-
         return BackgroundBackup(self.db.path, reason)
 
     # --- the unit's profile ---------------------------------------------------------------------
@@ -252,11 +245,17 @@ class Session:
 
 
 def open_session(path: Path | str, *, operator: str | None = None) -> Session:
-    db = open_database(path)
+    db = open_ledger(path)
     try:
         if ledger.get_unit(db.conn) is None:
             raise StorageError(f"数据库 {path} 还没有填报单位，请先运行 init")
-        op = operator or ledger.get_setting(db.conn, OPERATOR_SETTING) or default_operator()
+        # The name set in 单位设置 (操作员, else 联系人); the computer's login only as a last resort.
+        op = (
+            operator
+            or ledger.get_setting(db.conn, OPERATOR_SETTING)
+            or ledger.get_setting(db.conn, "contact")
+            or default_operator()
+        )
     except BaseException:
         db.close()
         raise
@@ -272,7 +271,7 @@ def needs_setup(path: Path | str) -> bool:
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         return True
-    db = open_database(path)
+    db = open_ledger(path)
     try:
         return ledger.get_unit(db.conn) is None
     finally:
@@ -312,7 +311,7 @@ def init_database(
         raise SetupError("单位名称不能为空")
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
-        db = open_database(path)
+        db = open_ledger(path)
         try:
             if ledger.get_unit(db.conn) is not None:
                 raise SetupError(f"数据库 {path} 已经建立过填报单位，不能重复初始化")
@@ -326,7 +325,7 @@ def init_database(
         raise SetupError("地区名称或代码有重复")
     if unit_code in codes:
         raise SetupError(f"地区代码{unit_code}与本单位相同（本级已自动包含）")
-    db = open_database(path, create=True)
+    db = open_ledger(path, create=True)
     op = operator or default_operator()
     try:
         with db.transaction() as tx:

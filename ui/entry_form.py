@@ -57,6 +57,10 @@ def _color_html(kind: str) -> str:
     return KIND_COLORS.get(kind, MUTED_COLOR).name()
 
 
+#: Choices that stay selected after saving a new record (the clerk types a batch).
+STICKY_FIELDS = ("所属地区", "登记类型")
+
+
 class EntryForm(QWidget):
     """Type a new record or edit one; ``record_saved(id)`` after each save."""
 
@@ -271,8 +275,8 @@ class EntryForm(QWidget):
         assert isinstance(box, ChoiceBox)
         box.set_items([name for _, name in browse.area_choices(self.state.session.db.conn)])
 
-    def clear(self) -> None:
-        """An empty form for a new record, focused on the ID."""
+    def clear(self, keep: dict[str, str] | None = None) -> None:
+        """An empty form for a new record, focused on the ID; ``keep`` values stay filled."""
         self._loading = True
         try:
             for widget in self.inputs.values():
@@ -285,6 +289,10 @@ class EntryForm(QWidget):
             assert isinstance(areas, ChoiceBox)
             if areas.count() == 1:  # a county with no subordinate areas: always 本级
                 areas.set_value(areas.itemText(0))
+            for header, text in (keep or {}).items():
+                widget = self.inputs[header]
+                if isinstance(widget, ChoiceBox) and text:
+                    widget.set_value(text)
         finally:
             self._loading = False
         self._editing = None
@@ -379,7 +387,9 @@ class EntryForm(QWidget):
         problems = _kind_counts(findings)
         if problems:
             message += f"（{problems}，留待自查）"
-        self.clear()
+        # Typing a batch: the next record is most likely of the same area and type.
+        batch = self._editing is None
+        self.clear({h: self._raw(h) for h in STICKY_FIELDS} if batch else None)
         self.last_saved.setText(message)
         self.status_message.emit(message)
         self.record_saved.emit(record_id)

@@ -123,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("weekly", parents=[common, as_json], help="周调度表（附件1）")
     add_week_options(s)
+    s.add_argument(
+        "--area",
+        metavar="CODE",
+        help="按该下属地区（如省级的某市）上报文件中的地区分行查看（地区代码）",
+    )
 
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=int)
@@ -262,8 +267,7 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
-    from ..backup import list_backups, make_backup
-    from ..storage.db import open_database
+    from ..storage.backup import list_backups, make_backup, open_ledger
 
     if args.list:
         items = list_backups(args.db)
@@ -283,7 +287,7 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
                 for b in items
             ]
         }
-    db = open_database(args.db, check=True)
+    db = open_ledger(args.db, check=True)
     try:
         path = make_backup(db, "manual")
     finally:
@@ -310,7 +314,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
-    from ..backup import latest_good_backup, restore_backup
+    from ..storage.backup import latest_good_backup, restore_backup
 
     if args.backup == "latest":
         info = latest_good_backup(args.db)
@@ -340,6 +344,16 @@ def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
     week = week_of(args)
     session = open_for(args)
     try:
+        if args.area:  # the drill-down: that area by its own areas (no submission state)
+            from ..province import BreakdownError, area_breakdown
+
+            try:
+                table = area_breakdown(session, week, args.area.strip())
+            except BreakdownError as exc:
+                raise Refused(str(exc)) from exc
+            if not args.json:
+                print(table_text(table))
+            return table_json(table)
         table = compute(session, week)
         adjusted = listed(session, week)
     finally:
