@@ -86,7 +86,9 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
             with atomic_write(xlsx) as tmp:
                 wb.save(tmp)
         if pdf is not None:
-            data = render_annex1_pdf(table, stamp)
+            from ..submitted import listed
+
+            data = render_annex1_pdf(table, stamp, listed(session, week))
             with atomic_write(pdf) as tmp:
                 tmp.write_bytes(data)
     except ExportError as exc:

@@ -34,6 +34,7 @@ from ..exports.atomic import ExportError, atomic_write, check_target
 from ..service import Session
 from ..storage import ledger, packages_sql
 from ..storage.db import now_text
+from ..submitted import listed, notes_rows
 from ..weekly import compute
 from .format import (
     ACTIVE,
@@ -190,6 +191,7 @@ def export_package(
     conn = session.db.conn
     with packages_sql.read_snapshot(conn), tempfile.TemporaryFile() as rows_xml:
         table = compute(session, week)
+        adjusted = listed(session, week)
         stamp = form.session_stamp(session, fill_date)
         areas = session.areas()
         total_rows = packages_sql.count_ledger_rows(
@@ -229,7 +231,9 @@ def export_package(
             K_REMOVED: str(counts[REMOVED]),
             K_DIGEST: digest,
         }
-        _notes_sheet(wb, notes, table, [(a.code, a.name, a.is_self) for a in areas])
+        _notes_sheet(
+            wb, notes, table, [(a.code, a.name, a.is_self) for a in areas], notes_rows(adjusted)
+        )
         if with_progress:
             _maybe_progress_sheet(wb, session, week)
         frame = io.BytesIO()
@@ -327,7 +331,11 @@ def _ledger_sheet_frame(wb: Workbook, n: int) -> None:
 
 
 def _notes_sheet(
-    wb: Workbook, notes: dict[str, str], table: WeeklyTable, areas: list[tuple[str, str, bool]]
+    wb: Workbook,
+    notes: dict[str, str],
+    table: WeeklyTable,
+    areas: list[tuple[str, str, bool]],
+    adjustments: Sequence[Sequence[str]] = (),
 ) -> None:
     ws = wb.create_sheet(NOTES_SHEET)
     ws.column_dimensions["A"].width = 22
@@ -349,6 +357,10 @@ def _notes_sheet(
     ws.append([K_AREA, "代码", "名称"])
     for code, name, is_self in areas:
         ws.append([AREA_SELF if is_self else AREA_SUB, code, name])
+    if adjustments:  # domain.md §9: what changed since the last submission, as plain cells
+        ws.append([])
+        for values in adjustments:
+            ws.append(list(values))
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.number_format = "@"
