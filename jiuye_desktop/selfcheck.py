@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import adjustments, fuzzy
+from . import adjustments, audit
 from .domain import REMOVAL_REASONS, FindingKind, RecordType
 from .service import Session
 from .storage import ledger
@@ -117,8 +117,8 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
                 keeper,
             )
         )
-    # The possible duplicates of domain.md §8 (warnings): their own module.
-    for p in fuzzy.find(conn):
+    # The audit rehearsal's warnings (domain.md §8): possible duplicates, phones, samples.
+    for p in audit.findings(conn):
         found.append(
             CheckFinding(
                 p.record,
