@@ -199,3 +199,10 @@ def effect_words(effect: tuple[int, ...]) -> str:
         if effect[2 * i + 1]
     ]
     return "，".join(parts) if parts else "无"
+
+
+def in_submitted_week(session: Session, registered_on: str | None) -> bool:
+    """True when a record registered on that day is covered by a submitted week's table."""
+    from .adjustments import Lock
+
+    return Lock.read(session.db.conn).covers(registered_on)

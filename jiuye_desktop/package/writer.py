@@ -172,8 +172,12 @@ def export_package(
     password: str | None = None,
     fill_date: dt.date | None = None,
     progress: Progress | None = None,
+    with_progress: bool = True,
 ) -> ExportResult:
     """Write the package of a week: 附件1, 实名台账, 说明; encrypted when a password is given.
+
+    With ``with_progress`` a 进度 sheet follows when the unit has targets for the
+    year (``package.progress_sheet``).
 
     The ledger is read in one snapshot, the file written atomically; the
     password is used to encrypt (ECMA-376 agile encryption, as Excel and WPS
@@ -230,6 +234,8 @@ def export_package(
         _notes_sheet(
             wb, notes, table, [(a.code, a.name, a.is_self) for a in areas], notes_rows(adjusted)
         )
+        if with_progress:
+            _maybe_progress_sheet(wb, session, week)
         frame = io.BytesIO()
         wb.save(frame)
         rows_xml.seek(0)
@@ -255,6 +261,15 @@ def export_package(
         table.total,
         written_at,
     )
+
+
+def _maybe_progress_sheet(wb: Workbook, session: Session, week: Week) -> None:
+    from ..progress import progress as compute_progress
+    from .progress_sheet import has_targets, write_progress_sheet
+
+    p = compute_progress(session, week)
+    if has_targets(p):
+        write_progress_sheet(wb, p)
 
 
 def _write_rows(
