@@ -134,7 +134,7 @@ def shoot_sample(app: QApplication, window: QWidget, out: Path) -> None:
     for key in "1131251412":
         QTest.keyClick(view.calls_view, getattr(Qt.Key, f"Key_{key}"))
     settle(app, 0.3)
-    save(window, out, "22-sample")
+    save(window, out, "24-sample")
 
 
 def shoot_pairs(app: QApplication, window: QWidget, state: AppState, out: Path) -> None:
@@ -179,7 +179,7 @@ def shoot_pairs(app: QApplication, window: QWidget, state: AppState, out: Path) 
     settle(app, until=lambda: check.result is not None and not check.busy)
     check.tabs.setCurrentIndex(2)
     settle(app, 0.3)
-    save(window, out, "23-selfcheck-pairs")
+    save(window, out, "25-selfcheck-pairs")
     check.tabs.setCurrentIndex(0)
 
 
