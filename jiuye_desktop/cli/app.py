@@ -143,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(register_progress(sub, common, as_json))
 
     COMMANDS.update(register_submitted(sub, common, as_json))
+
+    from .sample_commands import register as register_sample
+
+    COMMANDS.update(register_sample(sub, common, as_json))
     localise(p)
     return p
 
