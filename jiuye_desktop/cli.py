@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
-from .cli_args import Refused, add_week_options, date_arg, open_for, say, week_of
+from .cli_args import (
+    MAX_RECORD,
+    Refused,
+    add_week_options,
+    count_arg,
+    date_arg,
+    open_for,
+    record_arg,
+    say,
+    week_of,
+    year_arg,
+)
 from .domain import Level
 from .storage.db import StorageError
 
@@ -82,9 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--area", action="append", metavar="[CODE:]NAME", help="下属地区（可重复）")
 
     s = sub.add_parser("demo", parents=[common, as_json], help="生成演示数据")
-    s.add_argument("--records", type=int, default=5000)
-    s.add_argument("--year", type=int, default=2017)
-    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--records", type=count_arg(10_000_000), default=5000, help="记录条数")
+    s.add_argument("--year", type=year_arg, default=2017, help="年份（2000–2099）")
+    s.add_argument("--seed", type=count_arg(MAX_RECORD), default=1, help="随机种子（非负整数）")
     s.add_argument("--unit-code", default="411000")
     s.add_argument("--unit-name", default="许昌市")
     s.add_argument("--level", default="city", choices=[Level.COUNTY.value, Level.CITY.value])
@@ -105,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="恢复已剔除的记录（--record），或从备份恢复数据库（--backup）",
     )
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--record", type=int, action="append", help="记录编号（可重复）")
+    g.add_argument("--record", type=record_arg, action="append", help="记录编号（可重复）")
     g.add_argument("--backup", help="备份文件路径，或 latest（最近一份完好的备份）")
 
     s = sub.add_parser("backup", parents=[common, as_json], help="备份数据库，或列出备份")
@@ -115,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_week_options(s)
 
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
-    s.add_argument("--record", required=True, type=int)
+    s.add_argument("--record", required=True, type=record_arg, help="记录编号")
 
     from .exports.commands import register as register_exports
 

@@ -76,6 +76,7 @@ from .storage import ledger, packages_sql
 from .storage.db import now_text
 from .weekly import compute
 from .weeks import week_from_key
+from .workbook import WorkbookRefused, inspect_workbook, read_workbook_file
 
 FORMAT_NAME = "jiuye-package"
 FORMAT_VERSION = 1
@@ -437,6 +438,7 @@ def _notes_sheet(
     level_names = {k.value: v for k, v in LEVEL_NAMES.items()}
     for key, value in notes.items():
         extra = level_names.get(value, "") if key == K_LEVEL else ""
+        value = cell_text(value)
         ws.append([key, value, extra] if extra else [key, value])
     ws.append([])
     ws.append(["指标（合计）", form.SUB_HEADERS[0], form.SUB_HEADERS[1]])
@@ -445,7 +447,7 @@ def _notes_sheet(
     ws.append([])
     ws.append([K_AREA, "代码", "名称"])
     for code, name, is_self in areas:
-        ws.append([_SELF if is_self else _SUB, code, name])
+        ws.append([_SELF if is_self else _SUB, code, cell_text(name)])
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.number_format = "@"
@@ -508,7 +510,6 @@ def _encrypt(plain: io.BytesIO, password: str, out: IO[bytes]) -> None:
 # --- Reading ----------------------------------------------------------------------------------
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-MAX_UNCOMPRESSED = 2 * 1024**3
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,7 +609,9 @@ def open_package(path: Path | str, password: str | None = None) -> Package:
     path = Path(path)
     name = path.name
     try:
-        data = path.read_bytes()
+        data = read_workbook_file(path)
+    except WorkbookRefused as exc:
+        raise PackageError(str(exc)) from exc
     except FileNotFoundError as exc:
         raise PackageError(f"找不到文件“{path}”") from exc
     except OSError as exc:
@@ -619,12 +622,10 @@ def open_package(path: Path | str, password: str | None = None) -> Package:
     if data[:4] != b"PK\x03\x04":
         raise PackageError(f"文件“{name}”不是Excel工作簿（.xlsx），不是上报文件")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
-                raise PackageError(f"文件“{name}”解压后超过2GB（疑似压缩炸弹），已拒绝")
+        inspect_workbook(name, data)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PackageError:
-        raise
+    except WorkbookRefused as exc:
+        raise PackageError(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - zipfile and calamine raise their own types
         raise PackageError(f"文件“{name}”已损坏或不完整，无法作为Excel工作簿读取") from exc
     missing = [s for s in (ANNEX_SHEET, LEDGER_SHEET, NOTES_SHEET) if s not in book.sheet_names]

@@ -99,7 +99,10 @@ class Session:
         self.db.close()
 
     def backup(self, reason: str) -> Path | None:
-        """An automatic backup (before an import, a merge, at start) when enabled."""
+        """An automatic backup (before an import, a merge, at start) when enabled.
+
+        It comes before a write: a read-only ledger is refused here, before anything."""
+        self.db.refuse_if_readonly()
         if not self.auto_backup:
             return None
         from .backup import make_backup
@@ -108,6 +111,7 @@ class Session:
 
     def backup_in_background(self, reason: str) -> BackgroundBackup | None:
         """``backup`` taken by another thread; ``wait()`` on it before writing anything."""
+        self.db.refuse_if_readonly()
         if not self.auto_backup:
             return None
         from .backup import BackgroundBackup

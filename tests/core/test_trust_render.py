@@ -1,0 +1,127 @@
+"""Issue 11, item 4: renderers print text, never markup; workbook cells from user text are
+text, never formulas. Run through the command line in its own process, read back with the
+tools a user has (pdftotext, the PDF's own objects, openpyxl)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jiuye_desktop.exports.cells import pdf_text
+
+from .trust_helpers import assert_refused, run_cli
+
+HOSTILE_NOTE = '<img src="/etc/hostname" width="400" height="400"/><a href="http://example.com/x">点此</a>&amp;<link href="file:///etc/passwd">链接</link><font size="80">大</font>'
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("render")
+    path = root / "l.sqlite"
+    done = run_cli(["demo", "--records", "400", "--seed", "5", "--db", path])
+    assert done.returncode == 0, done.stderr
+    done = run_cli(
+        ["remove", "--kind", "all", "--date", "2017-12-01", "--note", HOSTILE_NOTE, "--db", path]
+    )
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF's bytes with its streams inflated (reportlab compresses page content)."""
+    import re
+    import zlib
+
+    out = [data]
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            out.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            pass
+    return b"\n".join(out)
+
+
+def test_a_removal_note_with_markup_is_printed_as_text(ledger: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    done = run_cli(["report-selfcheck", "--out", out, "--date", "2017-12-01", "--db", ledger])
+    assert done.returncode == 0, done.stderr
+    data = out.read_bytes()
+    objects = _pdf_objects(data)
+    for marker in (b"/URI", b"/Link", b"/Annot", b"/Launch", b"/EmbeddedFile", b"/Image"):
+        assert marker not in objects, marker
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout.replace("\n", "").replace(" ", "")
+        assert "<img" in text and "/etc/hostname" in text
+        assert '<ahref="http://example.com/x">' in text
+
+
+def test_pdf_text_escapes_every_tag() -> None:
+    assert pdf_text("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    assert pdf_text("a\x00b\x07c") == "abc"
+
+
+def test_a_unit_and_area_named_like_formulas_stay_text(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite"
+    done = run_cli(
+        [
+            "init",
+            "--unit-code",
+            "411000",
+            "--unit-name",
+            "=HYPERLINK(\"http://x\",\"许昌\")",
+            "--level",
+            "city",
+            "--area",
+            "411002:=1+1",
+            "--area",
+            "411023:@SUM(A1)",
+            "--area",
+            "411024:+cmd|' /C calc'!A0",
+            "--area",
+            "411025:-2+3",
+            "--db",
+            db,
+        ]
+    )
+    assert done.returncode == 0, done.stderr
+    for command, name in (
+        (["export-annex1", "--week", "2017-11-2"], "a.xlsx"),
+        (["export-package", "--week", "2017-11-2"], "p.xlsx"),
+    ):
+        out = tmp_path / name
+        done = run_cli([*command, "--out", out, "--db", db])
+        assert done.returncode == 0, done.stderr
+        with zipfile.ZipFile(out) as z:
+            for member in z.namelist():
+                if member.startswith("xl/worksheets/"):
+                    assert b"<f>" not in z.read(member) and b"<f " not in z.read(member), member
+        wb = openpyxl.load_workbook(out)
+        texts = {
+            c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value
+        }
+        assert "=1+1" in texts and "@SUM(A1)" in texts
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+
+
+def test_an_export_that_cannot_write_its_second_file_writes_neither(
+    ledger: Path, tmp_path: Path
+) -> None:
+    """export-annex1 --pdf writes the xlsx and the PDF, both or neither."""
+    out = tmp_path / "a.xlsx"
+    blocker = tmp_path / "a.pdf"
+    blocker.mkdir()  # the PDF's place is taken by a folder
+    done = run_cli(["export-annex1", "--week", "2017-11-2", "--out", out, "--db", ledger])
+    if done.returncode == 0 and not (tmp_path / "a.pdf").is_file():
+        pytest.skip("this command writes one file")
+    assert_refused(done, 1)
+    assert not out.exists()
