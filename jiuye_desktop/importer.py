@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import import_rows
+from . import adjustments, import_rows
 from .records import UnitContext
 from .service import Session
 from .storage import ledger, staging
@@ -79,8 +79,12 @@ def import_workbook(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     workers: int | None = None,
+    reason: str | None = None,
 ) -> ImportResult:
     """Import a ledger workbook into the session's database, in one transaction.
+
+    ``reason`` (调整原因) is needed when rows are registered in a submitted
+    week (domain.md §9); without it the import is refused naming those rows.
 
     Rows are judged in chunks into staging tables (by this process, and for a
     large file by a helper process too: ``workers`` forces 1 or 2), then
@@ -90,6 +94,7 @@ def import_workbook(
     Raises:
         ImportRefused: the file is not a ledger, was imported before, or the
             import was cancelled.
+        adjustments.ReasonRequired: rows in a submitted week and no reason.
         StorageError: the database could not be written (nothing was).
     """
     path = Path(path)
@@ -132,7 +137,13 @@ def import_workbook(
             for k, slot in enumerate(helper.slots):
                 staging.attach(conn, slot, f"stage{k}")
         with session.db.bulk_cache(), session.db.transaction(immediate=helper is None) as tx:
-            return _import_sheet(session, tx, path, digest, sheet, ctx, helper, progress, cancelled)
+            result = _import_sheet(
+                session, tx, path, digest, sheet, ctx, helper, progress, cancelled
+            )
+            adjustments.after_import(
+                tx, result.import_id or 0, reason=reason, operator=session.operator
+            )
+            return result
     except sqlite3.Error as exc:
         if is_known_sqlite_error(exc):
             raise as_storage_error(exc, session.db.path) from exc

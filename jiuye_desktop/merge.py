@@ -54,7 +54,6 @@ from .package import (
     judge_file,
     judge_package,
     open_package,
-    store_rows,
 )
 from .service import Session
 from .storage import ledger, packages_sql
@@ -480,7 +479,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     )
     if active is not None:
         packages_sql.set_superseded_by(conn, active.id, package_id)
-    n = store_rows(
+    n = packages_sql.store_rows(
         conn,
         _city_rows(verified, area_id, area.name),
         import_id=import_id,

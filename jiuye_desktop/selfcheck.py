@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import adjustments
 from .domain import REMOVAL_REASONS, FindingKind, RecordType
 from .service import Session
 from .storage import ledger
@@ -162,11 +163,16 @@ def remove_flagged(
     date: dt.date,
     note: str = "",
     result: CheckResult | None = None,
+    reason: str | None = None,
 ) -> RemoveResult:
     """Remove every record the self-check flags with ``kind`` (or all three kinds) on a date.
 
     A record flagged with several kinds is removed once, for the first of
-    duplicate, invalid, incomplete.
+    duplicate, invalid, incomplete. ``reason`` (调整原因) is needed when some of
+    them are in a submitted week (domain.md §9).
+
+    Raises:
+        adjustments.ReasonRequired: such records and no reason (nothing removed).
     """
     if kind not in ("all", *(r.value for r in REMOVAL_REASONS)):
         raise ValueError(f"剔除类别“{kind}”不对，应为 duplicate、invalid、incomplete 或 all")
@@ -178,6 +184,7 @@ def remove_flagged(
             items[f.record] = (f.record, f.kind, f.message)
     counts = {k: 0 for k in wanted}
     with session.db.transaction() as tx:
+        before = adjustments.before_states(tx, list(items))
         ledger.remove_records(
             tx,
             list(items.values()),
@@ -185,8 +192,17 @@ def remove_flagged(
             note=note,
             operator=session.operator,
         )
-    for _, reason, _ in items.values():
-        counts[reason] += 1
+        by_reason = {i: r for i, r, _ in items.values()}
+        adjustments.after_status_change(
+            tx,
+            before,
+            action="remove",
+            reason=reason,
+            operator=session.operator,
+            describe=lambda i, old, new: adjustments.removal_text(by_reason[i])(i, old, new),
+        )
+    for _, reason_code, _ in items.values():
+        counts[reason_code] += 1
     return RemoveResult(kind, date.isoformat(), counts)
 
 
@@ -197,18 +213,34 @@ def remove_selected(
     date: dt.date,
     note: str = "",
     message: str = "",
+    adjustment_reason: str | None = None,
 ) -> int:
-    """Remove chosen records for one reason on a date (the self-check screen); returns how many."""
+    """Remove chosen records for one reason on a date (the self-check screen); returns how many.
+
+    Raises:
+        adjustments.ReasonRequired: some are in a submitted week and no
+            ``adjustment_reason`` was given (nothing removed).
+    """
     if reason not in {r.value for r in REMOVAL_REASONS}:
         raise ValueError(f"剔除原因“{reason}”不对，应为 duplicate、invalid 或 incomplete")
     with session.db.transaction() as tx:
-        return ledger.remove_records(
+        before = adjustments.before_states(tx, record_ids)
+        done = ledger.remove_records(
             tx,
             [(i, reason, message) for i in record_ids],
             removed_on=date.isoformat(),
             note=note,
             operator=session.operator,
         )
+        adjustments.after_status_change(
+            tx,
+            before,
+            action="remove",
+            reason=adjustment_reason,
+            operator=session.operator,
+            describe=adjustments.removal_text(reason),
+        )
+        return done
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +284,26 @@ def active_removals(session: Session) -> list[RemovedRecord]:
     return out
 
 
-def restore(session: Session, record_id: int) -> bool:
+def restore(session: Session, record_id: int, reason: str | None = None) -> bool:
+    """Undo a record's removal; False when it was not removed."""
+    return bool(restore_many(session, [record_id], reason))
+
+
+def restore_many(session: Session, record_ids: list[int], reason: str | None = None) -> list[int]:
+    """Undo the removal of records, all or none; returns those that were removed.
+
+    Raises:
+        adjustments.ReasonRequired: some are in a submitted week and no reason (nothing restored).
+    """
     with session.db.transaction() as tx:
-        return ledger.restore_record(tx, record_id, operator=session.operator)
+        before = adjustments.before_states(tx, record_ids)
+        done = [i for i in record_ids if ledger.restore_record(tx, i, operator=session.operator)]
+        adjustments.after_status_change(
+            tx,
+            before,
+            action="restore",
+            reason=reason,
+            operator=session.operator,
+            describe=adjustments.restore_text,
+        )
+    return done

@@ -79,7 +79,39 @@ def build_ledger(folder: Path, records: int) -> tuple[Path, Session]:
         session.edit_record(record_id, record)
     remove_selected(session, [15], "duplicate", dt.date(2017, 11, 20), note="与魏都区记录重复")
     session.set_image("seal", seal_png())
+    demo_targets(session)
     return path, session
+
+
+def demo_targets(session: Session) -> None:
+    """Plausible 2017 targets: each row's year-end count scaled so that some rows lag."""
+    from jiuye_desktop import progress, targets
+    from jiuye_desktop.domain import INDICATOR_NAMES
+
+    year_end = progress.progress(session, week_of(dt.date(2017, 12, 31)))
+    factors = (0.8, 1.0, 1.12, 0.84, 1.3, 0.7, 0.97, 1.2)
+    items = []
+    for n, row in enumerate(year_end.rows[1:]):
+        for k in (0, 3, 4):
+            cum = row.indicators[k].cumulative
+            items.append((row.area_id or 0, INDICATOR_NAMES[k], round(cum * factors[(n + k) % 8])))
+    targets.set_values(session, 2017, items)
+    targets.fill_from_province(session, 2017)
+
+
+def shoot_progress(app: QApplication, window: QWidget, out: Path) -> None:
+    """The 目标任务 and 进度 screens (the week of 2017-11-10, the charts of 魏都区)."""
+    from ui.main_window import Page
+
+    window.go_to(Page.TARGETS)  # type: ignore[attr-defined]
+    settle(app, 0.3)
+    save(window, out, "20-targets")
+    window.go_to(Page.PROGRESS)  # type: ignore[attr-defined]
+    view = window.page(Page.PROGRESS)  # type: ignore[attr-defined]
+    view.set_week(week_of(dt.date(2017, 11, 10)))
+    view.row_combo.setCurrentIndex(view.row_combo.findData("411002"))
+    settle(app, 0.5)
+    save(window, out, "21-progress")
 
 
 def seal_png() -> bytes:
@@ -251,6 +283,8 @@ def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
         merge.set_week(week_of(dt.date(2017, 11, 10)))  # type: ignore[attr-defined]
     settle(app, 0.5)
     save(window, out, "09-merge")
+
+    shoot_progress(app, window, out)
 
     history = HistoryDialog(state, 15, window)
     history.show()

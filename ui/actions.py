@@ -20,6 +20,8 @@ class ActionId(Enum):
     PAGE_SELFCHECK = auto()
     PAGE_IMPORT = auto()
     PAGE_MERGE = auto()
+    PAGE_PROGRESS = auto()
+    PAGE_TARGETS = auto()
     SETTINGS = auto()
     BACKUP = auto()
     RESTORE_BACKUP = auto()
@@ -44,6 +46,8 @@ _SPECS: dict[ActionId, tuple[str, str | QKeySequence.StandardKey | None, str]] =
     ActionId.PAGE_SELFCHECK: ("自查(&C)", "Ctrl+4", "重复、无效、不完整记录的自查与剔除"),
     ActionId.PAGE_IMPORT: ("导入(&M)", "Ctrl+5", "导入台账Excel文件"),
     ActionId.PAGE_MERGE: ("汇总(&U)", "Ctrl+6", "合并下属单位上报的文件（市级）"),
+    ActionId.PAGE_PROGRESS: ("进度(&P)", "Ctrl+7", "目标任务完成进度：是否全面完成，哪些地区落后"),
+    ActionId.PAGE_TARGETS: ("目标任务(&T)", "Ctrl+8", "年度目标任务（本级、各地区、合计；附件2）"),
     ActionId.SETTINGS: ("单位设置(&S)…", None, "填报单位、下属地区、负责人与公章图片"),
     ActionId.BACKUP: ("备份数据库(&B)", None, "把台账完整复制一份到备份文件夹"),
     ActionId.RESTORE_BACKUP: (
@@ -63,6 +67,8 @@ PAGE_ACTIONS = (
     ActionId.PAGE_SELFCHECK,
     ActionId.PAGE_IMPORT,
     ActionId.PAGE_MERGE,
+    ActionId.PAGE_PROGRESS,
+    ActionId.PAGE_TARGETS,
 )
 
 

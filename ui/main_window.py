@@ -34,10 +34,12 @@ from ui.history_dialog import HistoryDialog
 from ui.import_view import ImportView
 from ui.ledger_view import LedgerView
 from ui.merge_view import MergeView
+from ui.progress_view import ProgressView
 from ui.selfcheck_view import SelfCheckView
 from ui.setup_dialog import SetupDialog
 from ui.state import AppState
 from ui.status_bar import StatusBar
+from ui.targets_view import TargetsView
 from ui.weekly_view import WeeklyView
 from ui.widgets import app_settings
 
@@ -51,6 +53,8 @@ class Page(IntEnum):
     SELFCHECK = 3
     IMPORT = 4
     MERGE = 5  # city units only
+    PROGRESS = 6
+    TARGETS = 7
 
 
 PAGE_TITLES = {
@@ -60,6 +64,8 @@ PAGE_TITLES = {
     Page.SELFCHECK: "自查",
     Page.IMPORT: "导入",
     Page.MERGE: "汇总",
+    Page.PROGRESS: "进度",
+    Page.TARGETS: "目标任务",
 }
 #: Screens made on first use: (page, factory).
 LAZY_PAGES: dict[Page, Callable[[AppState, QWidget], QWidget]] = {
@@ -67,6 +73,8 @@ LAZY_PAGES: dict[Page, Callable[[AppState, QWidget], QWidget]] = {
     Page.SELFCHECK: SelfCheckView,
     Page.IMPORT: ImportView,
     Page.MERGE: MergeView,
+    Page.PROGRESS: ProgressView,
+    Page.TARGETS: TargetsView,
 }
 
 
@@ -200,6 +208,16 @@ class MainWindow(QMainWindow):
             widget.imported.connect(self._on_imported)  # type: ignore[attr-defined]
         elif page == Page.MERGE:
             widget.merged.connect(self._on_imported)  # type: ignore[attr-defined]
+        elif page == Page.WEEKLY:
+            widget.week_changed.connect(self._on_week_changed)  # type: ignore[attr-defined]
+        elif page == Page.PROGRESS:
+            widget.week_changed.connect(self._on_week_changed)  # type: ignore[attr-defined]
+            widget.targets_requested.connect(lambda: self.go_to(Page.TARGETS))  # type: ignore[attr-defined]
+            weekly = self.pages.get(Page.WEEKLY)
+            if isinstance(weekly, WeeklyView):
+                widget.set_week(weekly.week)  # type: ignore[attr-defined]
+        elif page == Page.TARGETS:
+            widget.targets_changed.connect(self._on_targets_changed)  # type: ignore[attr-defined]
 
     # --- Navigation --------------------------------------------------------------------------
 
@@ -279,6 +297,17 @@ class MainWindow(QMainWindow):
         if self.current_page() == Page.LEDGER:
             self.ledger.refresh()
         self.update_status()
+
+    def _on_week_changed(self, week: object) -> None:
+        """The weekly and progress screens show the same week."""
+        for page in (Page.WEEKLY, Page.PROGRESS):
+            widget = self.pages.get(page)
+            if widget is not None and getattr(widget, "week", None) != week:
+                widget.set_week(week)  # type: ignore[attr-defined]
+
+    def _on_targets_changed(self, _year: int) -> None:
+        if Page.PROGRESS in self.pages:
+            self._stale.add(Page.PROGRESS)
 
     def _on_imported(self) -> None:
         self.ledger.reload_choices()

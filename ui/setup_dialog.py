@@ -116,13 +116,16 @@ class SetupDialog(QDialog):
         self.name_edit.setPlaceholderText("如 许昌市")
         self.county_radio = QRadioButton(LEVEL_NAMES[Level.COUNTY])
         self.city_radio = QRadioButton(LEVEL_NAMES[Level.CITY])
+        self.province_radio = QRadioButton(LEVEL_NAMES[Level.PROVINCE])
         self.level_group = QButtonGroup(self)
         self.level_group.addButton(self.county_radio)
         self.level_group.addButton(self.city_radio)
+        self.level_group.addButton(self.province_radio)
         self.county_radio.setChecked(True)
         level_row = QHBoxLayout()
         level_row.addWidget(self.county_radio)
         level_row.addWidget(self.city_radio)
+        level_row.addWidget(self.province_radio)
         level_row.addStretch(1)
         unit_box = QGroupBox("填报单位")
         unit_form = QFormLayout(unit_box)
@@ -229,7 +232,13 @@ class SetupDialog(QDialog):
         if self.creating:
             self.unit_combo.setFocus()
         else:
-            for widget in (self.code_edit, self.name_edit, self.county_radio, self.city_radio):
+            for widget in (
+                self.code_edit,
+                self.name_edit,
+                self.county_radio,
+                self.city_radio,
+                self.province_radio,
+            ):
                 widget.setEnabled(False)
 
     def _connect_signals(self) -> None:
@@ -260,7 +269,7 @@ class SetupDialog(QDialog):
         unit = self.session.unit
         self.code_edit.setText(unit.code)
         self.name_edit.setText(unit.name)
-        (self.city_radio if unit.level == Level.CITY else self.county_radio).setChecked(True)
+        self._level_radio(unit.level).setChecked(True)
         self.set_areas([(a.code or None, a.name) for a in self.session.areas() if not a.is_self])
         for key, value in self.session.profile().items():
             self.people[key].setText(value)
@@ -285,14 +294,21 @@ class SetupDialog(QDialog):
             self.unit_combo.blockSignals(False)
         self.code_edit.setText(division.code)
         self.name_edit.setText(division.name)
-        city = division.kind == "city"
-        (self.city_radio if city else self.county_radio).setChecked(True)
+        level = {"province": Level.PROVINCE, "city": Level.CITY}.get(division.kind, Level.COUNTY)
+        self._level_radio(level).setChecked(True)
         if not self._areas_touched or not self.area_rows():
-            self.set_areas(divisions.default_areas(division.code) if city else [])
+            self.set_areas(divisions.default_areas(division.code) if level != Level.COUNTY else [])
             self._areas_touched = False
         return True
 
+    def _level_radio(self, level: Level) -> QRadioButton:
+        return {Level.CITY: self.city_radio, Level.PROVINCE: self.province_radio}.get(
+            level, self.county_radio
+        )
+
     def level(self) -> Level:
+        if self.province_radio.isChecked():
+            return Level.PROVINCE
         return Level.CITY if self.city_radio.isChecked() else Level.COUNTY
 
     def set_areas(self, areas: list[tuple[str | None, str]] | list[tuple[str, str]]) -> None:
@@ -424,7 +440,7 @@ class SetupDialog(QDialog):
 
     def _on_default_areas(self) -> None:
         code = self.code_edit.text().strip()
-        self.set_areas(divisions.default_areas(code) if self.level() == Level.CITY else [])
+        self.set_areas(divisions.default_areas(code) if self.level() != Level.COUNTY else [])
         self._areas_touched = False
 
     def _on_area_edited(self, _item: QTableWidgetItem) -> None:

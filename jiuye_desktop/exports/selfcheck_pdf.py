@@ -39,8 +39,8 @@ from ..domain import RecordType
 from ..selfcheck import CheckResult
 from ..service import Session
 from . import annex1_form as form
-from .cells import pdf_text
 from .atomic import atomic_write, check_target
+from .cells import pdf_text
 from .fonts import PDF_FONT, register_cjk_font
 from .selfcheck_data import REASON_NAMES, REASON_ORDER, SelfCheckData, gather
 

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -313,8 +313,18 @@ def _foreign(path: Path, what: str) -> str:
     return f"文件 {path} 是SQLite数据库，但{what}，不是本程序的台账；已拒绝打开，文件未做任何改动"
 
 
+#: What runs on an existing database before its schema is migrated: the backup
+#: (``storage.backup.before_migration``), passed in by whoever opens the ledger.
+BeforeMigration = Callable[[Database], None]
+
+
 def open_database(
-    path: Path | str, *, create: bool = False, check: bool = False, readonly: bool | None = None
+    path: Path | str,
+    *,
+    create: bool = False,
+    check: bool = False,
+    readonly: bool | None = None,
+    before_migration: BeforeMigration | None = None,
 ) -> Database:
     """Open (or create) a ledger database and bring its schema up to date.
 
@@ -323,6 +333,7 @@ def open_database(
         create: make the file when it does not exist.
         check: run ``PRAGMA integrity_check`` first.
         readonly: open for reading only; default: when the file cannot be written.
+        before_migration: called before pending migrations of an existing database.
 
     Raises:
         StorageError: the file is missing, locked, not a database, another
@@ -349,7 +360,7 @@ def open_database(
             ok, detail = db.integrity_ok()
             if not ok:
                 raise StorageError(f"数据库 {path} 已损坏（{detail}），请从备份恢复")
-        migrate(db)
+        migrate(db, before_migration)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _known_error(exc, path) from exc
@@ -359,10 +370,10 @@ def open_database(
     return db
 
 
-def migrate(db: Database) -> None:
+def migrate(db: Database, before: BeforeMigration | None = None) -> None:
     """Apply pending numbered migrations, each in its own transaction.
 
-    An existing database is backed up beside itself first. A database newer
+    ``before`` (the backup) runs first on an existing database. A database newer
     than the program is refused untouched.
     """
     steps = _migrations()
@@ -379,10 +390,8 @@ def migrate(db: Database) -> None:
             f"数据库 {db.path} 需要升级（结构版本 {current} → {len(steps)}），但文件是只读的；"
             "请先把文件复制到可写的文件夹"
         )
-    if current > 0:
-        from ..backup import make_backup
-
-        make_backup(db, "migration", rotate_after=False)
+    if current > 0 and before is not None:
+        before(db)
     for number, _name, sql in steps[current:]:
         with db.transaction() as conn:
             for statement in _split_sql(sql):

@@ -165,6 +165,22 @@ def test_city_default_areas(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert "巩义市" in names  # a county-level unit of 郑州 (domain.md §2), if directly administered
 
 
+def test_province_default_areas(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "henan.sqlite")
+    args = ["init", "--db", db, "--unit-code", "410000", "--unit-name", "河南省"]
+    assert main([*args, "--level", "province", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["unit"]["level"] == "province"
+    codes = [a["code"] for a in doc["areas"]]
+    assert codes[0] == "410000" and len(codes) == 29  # 本级 and the 28 areas
+    assert codes[1] == "410100" and codes[17] == "411700" and codes[18] == "419001"
+    assert codes[19:] == sorted(codes[19:]) and "410181" in codes and "411729" in codes
+    assert main(["weekly", "--db", db, "--week", "2017-11-2", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["name"] for r in rows][:3] == ["河南省本级", "郑州市", "开封市"]
+    assert "巩义市" in [r["name"] for r in rows]
+
+
 def test_weekly_text_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "l.sqlite")
     main(["init", "--db", db, "--unit-code", "411000", "--unit-name", "许昌市", "--level", "city"])

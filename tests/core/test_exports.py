@@ -22,12 +22,12 @@ from PIL import Image, ImageDraw
 from stdnum.cn import ric
 
 from jiuye_desktop.cli import Refused
+from jiuye_desktop.cli.export_commands import register
 from jiuye_desktop.domain import INDICATOR_NAMES, Level, WeeklyTable
 from jiuye_desktop.exports import ExportError, atomic_write
 from jiuye_desktop.exports import annex1_form as form
 from jiuye_desktop.exports.annex1_pdf import export_annex1_pdf
 from jiuye_desktop.exports.annex1_xlsx import export_annex1_xlsx, write_annex1_sheet
-from jiuye_desktop.exports.commands import register
 from jiuye_desktop.exports.selfcheck_data import (
     cumulative_ignoring_removals,
     gather,

@@ -4,6 +4,7 @@ tools a user has (pdftotext, the PDF's own objects, openpyxl)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import zipfile
@@ -39,10 +40,8 @@ def _pdf_objects(data: bytes) -> bytes:
 
     out = [data]
     for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             out.append(zlib.decompress(m.group(1)))
-        except zlib.error:
-            pass
     return b"\n".join(out)
 
 

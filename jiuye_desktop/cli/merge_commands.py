@@ -2,7 +2,7 @@
 
 :func:`register` adds them to the command line's subparsers and returns the
 command functions by name, for ``cli.COMMANDS``. Each function returns a
-JSON-able dict; a refusal raises ``cli_args.Refused`` (``cli.Refused``) with a
+JSON-able dict; a refusal raises ``cli.args.Refused`` with a
 Chinese message.
 """
 
@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .cli_args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
+from .args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
 
 
 def register(
@@ -56,8 +56,8 @@ def register(
 
 def cmd_export_package(args: argparse.Namespace) -> dict[str, Any]:
     """Write the package of a week (optionally password-protected)."""
-    from .exports.atomic import ExportError
-    from .package import export_package
+    from ..exports.atomic import ExportError
+    from ..package import export_package
 
     week = week_of(args)
     out: Path = args.out
@@ -83,7 +83,7 @@ def cmd_export_package(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
     """Merge packages of subordinate units (or, with ``--dry-run``, show what it would do)."""
-    from .merge import MergeRefused, merge_packages
+    from ..merge import MergeRefused, merge_packages
 
     session = open_for(args)
     try:
@@ -123,7 +123,7 @@ def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_packages(args: argparse.Namespace) -> dict[str, Any]:
     """For each subordinate area: is its package for the week here (delivered, late, missing)?"""
-    from .merge import completeness
+    from ..merge import completeness
 
     week = week_of(args)
     session = open_for(args)

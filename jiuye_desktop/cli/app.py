@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__
-from .cli_args import (
+from .. import __version__
+from ..domain import Level
+from ..storage.db import StorageError
+from .args import (
     MAX_RECORD,
     Refused,
     add_week_options,
@@ -28,8 +30,8 @@ from .cli_args import (
     week_of,
     year_arg,
 )
-from .domain import Level
-from .storage.db import StorageError
+from .submit_commands import add_reason_option, reasons
+from .submit_commands import register as register_submitted
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -89,7 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("init", parents=[common, as_json], help="建立本单位的台账数据库")
     s.add_argument("--unit-code", required=True)
     s.add_argument("--unit-name", required=True)
-    s.add_argument("--level", required=True, choices=[Level.COUNTY.value, Level.CITY.value])
+    s.add_argument(
+        "--level",
+        required=True,
+        choices=[lv.value for lv in Level],
+        help="级别：county 县级、city 市级、province 省级（河南省410000默认含17个省辖市、济源和10个省直管县）",
+    )
     s.add_argument("--area", action="append", metavar="[CODE:]NAME", help="下属地区（可重复）")
 
     s = sub.add_parser("demo", parents=[common, as_json], help="生成演示数据")
@@ -102,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("import", parents=[common, as_json], help="导入台账Excel文件")
     s.add_argument("file", type=Path)
+    add_reason_option(s)
 
     sub.add_parser("check", parents=[common, as_json], help="自查：重复、无效、不完整")
 
@@ -109,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", required=True, choices=["duplicate", "invalid", "incomplete", "all"])
     s.add_argument("--date", required=True, type=date_arg)
     s.add_argument("--note", default="")
+    add_reason_option(s)
 
     s = sub.add_parser(
         "restore",
@@ -118,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--record", type=record_arg, action="append", help="记录编号（可重复）")
     g.add_argument("--backup", help="备份文件路径，或 latest（最近一份完好的备份）")
+    add_reason_option(s)
 
     s = sub.add_parser("backup", parents=[common, as_json], help="备份数据库，或列出备份")
     s.add_argument("--list", action="store_true", help="列出已有的备份")
@@ -128,13 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=record_arg, help="记录编号")
 
-    from .exports.commands import register as register_exports
+    from .export_commands import register as register_exports
 
     COMMANDS.update(register_exports(sub, common, as_json))
 
     from .merge_commands import register as register_merge
 
     COMMANDS.update(register_merge(sub, common, as_json))
+
+    from .progress_commands import register as register_progress
+
+    COMMANDS.update(register_progress(sub, common, as_json))
+
+    COMMANDS.update(register_submitted(sub, common, as_json))
     return p
 
 
@@ -142,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
-    from .service import init_database, parse_area_spec
+    from ..service import init_database, parse_area_spec
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
     session = init_database(
@@ -167,8 +183,8 @@ def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
-    from .demo_loader import load_demo
-    from .service import init_database, open_session
+    from ..demo_loader import load_demo
+    from ..service import init_database, open_session
 
     if args.records < 0:
         raise Refused("--records 不能为负数")
@@ -199,11 +215,12 @@ def cmd_demo(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
-    from .importer import ImportRefused, import_workbook
+    from ..importer import ImportRefused, import_workbook
 
     session = open_for(args)
     try:
-        result = import_workbook(session, args.file)
+        with reasons():
+            result = import_workbook(session, args.file, reason=args.reason)
     except ImportRefused as exc:
         raise Refused(str(exc)) from exc
     finally:
@@ -216,8 +233,8 @@ def cmd_import(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
-    from .domain import FINDING_KIND_NAMES, FindingKind
-    from .selfcheck import run_check
+    from ..domain import FINDING_KIND_NAMES, FindingKind
+    from ..selfcheck import run_check
 
     session = open_for(args)
     try:
@@ -240,11 +257,12 @@ def cmd_check(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
-    from .selfcheck import remove_flagged
+    from ..selfcheck import remove_flagged
 
     session = open_for(args)
     try:
-        result = remove_flagged(session, args.kind, args.date, args.note)
+        with reasons():
+            result = remove_flagged(session, args.kind, args.date, args.note, reason=args.reason)
     finally:
         session.close()
     say(
@@ -255,8 +273,7 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import list_backups, make_backup
-    from .storage.db import open_database
+    from ..storage.backup import list_backups, make_backup, open_ledger
 
     if args.list:
         items = list_backups(args.db)
@@ -276,7 +293,7 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
                 for b in items
             ]
         }
-    db = open_database(args.db, check=True)
+    db = open_ledger(args.db, check=True)
     try:
         path = make_backup(db, "manual")
     finally:
@@ -288,11 +305,12 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     if args.backup:
         return _restore_database(args)
-    from .selfcheck import restore
+    from ..selfcheck import restore_many
 
     session = open_for(args)
     try:
-        done = [r for r in args.record if restore(session, r)]
+        with reasons():
+            done = restore_many(session, args.record, args.reason)
     finally:
         session.close()
     missing = [r for r in args.record if r not in done]
@@ -302,7 +320,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
-    from .backup import latest_good_backup, restore_backup
+    from ..storage.backup import latest_good_backup, restore_backup
 
     if args.backup == "latest":
         info = latest_good_backup(args.db)
@@ -326,21 +344,29 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
-    from .weekly import compute, table_json, table_text
+    from ..submitted import adjustments_text, listed
+    from ..weekly import compute, table_json, table_text
 
     week = week_of(args)
     session = open_for(args)
     try:
         table = compute(session, week)
+        adjusted = listed(session, week)
     finally:
         session.close()
     if not args.json:
         print(table_text(table))
-    return table_json(table)
+        print("本周已标记为已上报" if adjusted.submitted else "本周尚未标记为已上报")
+        for line in adjustments_text(adjusted):
+            print(line)
+    out = table_json(table)
+    out["submitted"] = adjusted.submitted
+    out["adjustments"] = [a.as_json() for a in adjusted.items]
+    return out
 
 
 def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
-    from .storage import ledger
+    from ..storage import ledger
 
     session = open_for(args)
     try:
@@ -391,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("已中断，数据库未做改动")
         return EXIT_REFUSED
     except Exception as exc:
-        from .service import SetupError
+        from ..service import SetupError
 
         if isinstance(exc, SetupError):
             say(f"错误：{exc}")

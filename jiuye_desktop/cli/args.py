@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from .domain import Week
-    from .service import Session
+    from ..domain import Week
+    from ..service import Session
 
 Command = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -121,7 +121,7 @@ def add_week_options(parser: argparse.ArgumentParser) -> None:
 
 def week_of(args: argparse.Namespace) -> Week:
     """The week the options name; a bad one is refused."""
-    from .weekly import resolve_week
+    from ..weekly import resolve_week
 
     try:
         return resolve_week(args.week, args.date)
@@ -131,7 +131,7 @@ def week_of(args: argparse.Namespace) -> Week:
 
 def open_for(args: argparse.Namespace) -> Session:
     """The session on ``--db`` with ``--operator``."""
-    from .service import open_session
+    from ..service import open_session
 
     return open_session(args.db, operator=args.operator)
 
