@@ -323,12 +323,15 @@ def init_database(
         raise SetupError("地区名称或代码有重复")
     if unit_code in codes:
         raise SetupError(f"地区代码{unit_code}与本单位相同（本级已自动包含）")
+    from .signing import make_own_key
+
     db = open_ledger(path, create=True)
     op = operator or default_operator()
     try:
         with db.transaction() as tx:
             ledger.create_unit(tx, Unit(unit_code, unit_name.strip(), level), list(areas))
             ledger.set_setting(tx, OPERATOR_SETTING, op)
+            make_own_key(tx, unit_code, op)  # the unit's signing key (annex1.md)
     except BaseException:
         db.close()
         raise

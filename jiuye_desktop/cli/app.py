@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     COMMANDS.update(register_progress(sub, common, as_json))
 
     COMMANDS.update(register_submitted(sub, common, as_json))
+
+    from .keys_commands import register as register_keys
+
+    COMMANDS.update(register_keys(sub, common, as_json))
     return p
 
 

@@ -52,14 +52,18 @@ def sparse_sheet(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_sparse_sheet_with_a_cell_at_xfd1048576_is_refused(ledger_path: Path, tmp_path: Path) -> None:
+def test_a_sparse_sheet_with_a_cell_at_xfd1048576_is_refused(
+    ledger_path: Path, tmp_path: Path
+) -> None:
     before = sha(ledger_path)
     err = assert_refused(run_cli(["import", sparse_sheet(tmp_path), "--db", ledger_path]), 1)
     assert "超出台账可能的大小" in err
     assert sha(ledger_path) == before
 
 
-def test_a_sheet_that_lies_about_its_dimension_is_refused(ledger_path: Path, tmp_path: Path) -> None:
+def test_a_sheet_that_lies_about_its_dimension_is_refused(
+    ledger_path: Path, tmp_path: Path
+) -> None:
     sparse = sparse_sheet(tmp_path)
     member = _sheet_member(sparse)
     with zipfile.ZipFile(sparse) as z:
@@ -135,7 +139,9 @@ def test_a_genuine_workbook_passes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
-def test_non_regular_files_are_refused_at_once(ledger_path: Path, tmp_path: Path, kind: str) -> None:
+def test_non_regular_files_are_refused_at_once(
+    ledger_path: Path, tmp_path: Path, kind: str
+) -> None:
     if kind == "fifo":
         path = tmp_path / "pipe.xlsx"
         os.mkfifo(path)

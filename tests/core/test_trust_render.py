@@ -15,7 +15,7 @@ import pytest
 
 from jiuye_desktop.exports.cells import pdf_text
 
-from .trust_helpers import assert_refused, run_cli
+from .trust_helpers import run_cli
 
 HOSTILE_NOTE = '<img src="/etc/hostname" width="400" height="400"/><a href="http://example.com/x">点此</a>&amp;<link href="file:///etc/passwd">链接</link><font size="80">大</font>'
 
@@ -51,12 +51,16 @@ def test_a_removal_note_with_markup_is_printed_as_text(ledger: Path, tmp_path: P
     assert done.returncode == 0, done.stderr
     data = out.read_bytes()
     objects = _pdf_objects(data)
-    for marker in (b"/URI", b"/Link", b"/Annot", b"/Launch", b"/EmbeddedFile", b"/Image"):
+    for marker in (b"/URI", b"/Link", b"/Annot", b"/Launch", b"/EmbeddedFile", b"/Subtype /Image"):
         assert marker not in objects, marker
     if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
-        ).stdout.replace("\n", "").replace(" ", "")
+        text = (
+            subprocess.run(
+                ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+            )
+            .stdout.replace("\n", "")
+            .replace(" ", "")
+        )
         assert "<img" in text and "/etc/hostname" in text
         assert '<ahref="http://example.com/x">' in text
 
@@ -74,7 +78,7 @@ def test_a_unit_and_area_named_like_formulas_stay_text(tmp_path: Path) -> None:
             "--unit-code",
             "411000",
             "--unit-name",
-            "=HYPERLINK(\"http://x\",\"许昌\")",
+            '=HYPERLINK("http://x","许昌")',
             "--level",
             "city",
             "--area",
@@ -102,9 +106,7 @@ def test_a_unit_and_area_named_like_formulas_stay_text(tmp_path: Path) -> None:
                 if member.startswith("xl/worksheets/"):
                     assert b"<f>" not in z.read(member) and b"<f " not in z.read(member), member
         wb = openpyxl.load_workbook(out)
-        texts = {
-            c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value
-        }
+        texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value}
         assert "=1+1" in texts and "@SUM(A1)" in texts
         for ws in wb.worksheets:
             for row in ws.iter_rows():
@@ -113,14 +115,46 @@ def test_a_unit_and_area_named_like_formulas_stay_text(tmp_path: Path) -> None:
 
 
 def test_an_export_that_cannot_write_its_second_file_writes_neither(
-    ledger: Path, tmp_path: Path
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """export-annex1 --pdf writes the xlsx and the PDF, both or neither."""
-    out = tmp_path / "a.xlsx"
-    blocker = tmp_path / "a.pdf"
-    blocker.mkdir()  # the PDF's place is taken by a folder
-    done = run_cli(["export-annex1", "--week", "2017-11-2", "--out", out, "--db", ledger])
-    if done.returncode == 0 and not (tmp_path / "a.pdf").is_file():
-        pytest.skip("this command writes one file")
-    assert_refused(done, 1)
-    assert not out.exists()
+    """export-annex1 --out X.xlsx --pdf Y.pdf writes both files or neither."""
+    from jiuye_desktop.cli.app import main
+    from jiuye_desktop.exports import annex1_pdf
+    from jiuye_desktop.exports.atomic import ExportError
+
+    out, pdf = tmp_path / "a.xlsx", tmp_path / "a.pdf"
+    out.write_bytes(b"the old table")
+    args = ["export-annex1", "--week", "2017-11-2", "--out", str(out), "--pdf", str(pdf)]
+
+    def fail(*_a: object, **_k: object) -> bytes:
+        raise ExportError("磁盘空间已满，无法写入文件")
+
+    monkeypatch.setattr(annex1_pdf, "render_annex1_pdf", fail)
+    assert main([*args, "--db", str(ledger)]) == 1
+    assert out.read_bytes() == b"the old table" and not pdf.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+    monkeypatch.undo()
+    assert main([*args, "--db", str(ledger)]) == 0
+    assert out.read_bytes()[:2] == b"PK" and pdf.read_bytes()[:4] == b"%PDF"
+
+
+def test_the_second_file_failing_to_move_puts_the_first_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiuye_desktop.exports import atomic
+
+    first, second = tmp_path / "a.xlsx", tmp_path / "a.pdf"
+    first.write_bytes(b"old")
+    real = atomic._replace
+
+    def replace(tmp: Path, target: Path) -> None:
+        if target == second:
+            raise OSError(28, "No space left on device")
+        real(tmp, target)
+
+    monkeypatch.setattr(atomic, "_replace", replace)
+    with pytest.raises(atomic.ExportError), atomic.atomic_write_all(first, second) as temps:
+        temps[0].write_bytes(b"new")
+        temps[1].write_bytes(b"new pdf")
+    assert first.read_bytes() == b"old" and not second.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from jiuye_desktop.backup import make_backup
 from jiuye_desktop.demo_loader import load_demo
 from jiuye_desktop.importer import import_workbook
 from jiuye_desktop.selfcheck import remove_flagged
 from jiuye_desktop.storage import db as storage_db
+from jiuye_desktop.storage.backup import make_backup
 from jiuye_desktop.storage.db import APPLICATION_ID, StorageError, open_database
 from jiuye_desktop.storage.ledger import get_unit
 
