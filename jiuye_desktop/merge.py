@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from . import signing
-from .domain import Level, RecordType, Week
+from .domain import Area, Level, RecordType, Week
 from .package import (
     JudgedPackage,
     Package,
@@ -57,7 +57,7 @@ from .package import (
     open_package,
 )
 from .service import Session
-from .storage import ledger, packages_sql
+from .storage import ledger, packages_sql, province_sql
 from .storage.db import now_text
 from .weekly import compute
 
@@ -511,15 +511,24 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     )
     if active is not None:
         packages_sql.set_superseded_by(conn, active.id, package_id)
+    sources = [(head.unit.code, head.self_name), *head.areas]
+    province_sql.add_package_areas(conn, package_id, sources)
+    targets = _targets(session, head, sources, areas, (area_id, area.name))
+    runs: list[province_sql.Run] = []
     n = packages_sql.store_rows(
         conn,
-        _city_rows(verified, area_id, area.name),
+        _city_rows(verified, rows.area_ids, targets, packages_sql.next_record_id(conn), runs),
         import_id=import_id,
         origin_unit=head.unit.code,
         package_id=package_id,
         operator=session.operator,
         removal_message=f"由{head.unit.name}剔除（上报文件）",
     )
+    province_sql.add_runs(conn, package_id, runs)
+    # A unit that reports here itself (a directly administered county) now has its own
+    # package: the copies of its records that its city's package brought stop counting.
+    names = {p.unit_code: p.unit_name for p in packages_sql.list_packages(conn)}
+    province_sql.uncount_copies_of_others(conn, area_id, head.unit.code, names)
     ledger.finish_import(conn, import_id, n, 0)
     after = _area_cells(session, head.week, area.name)
     local = packages_sql.local_records_in_area(conn, area_id)
@@ -598,27 +607,74 @@ def _area_cells(session: Session, week: Week, area_name: str) -> tuple[int, ...]
     return (0,) * 12
 
 
+def _targets(
+    session: Session,
+    head: PackageHead,
+    sources: Sequence[tuple[str | None, str]],
+    areas: Mapping[str, tuple[int, Area]],
+    own: tuple[int, str],
+) -> list[tuple[int | None, str]]:
+    """Where the copies from each of the sending unit's areas go here: (area id, 所属地区).
+
+    By default to this unit's row of the sending unit (``own``). An area of the
+    sending unit that is itself an area here (a directly administered county
+    such as 巩义 410181 in 郑州's package, at the province) goes to that area's
+    own row, never to the city's: unless that unit has delivered its own
+    package of the year, which then alone counts (the copies stay uncounted,
+    their 所属地区 marked with the city's name).
+    """
+    out: list[tuple[int | None, str]] = []
+    for position, (code, name) in enumerate(sources):
+        if position and code and code != head.unit.code and code in areas:
+            other_id, other = areas[code]
+            if packages_sql.active_package(session.db.conn, code, head.week.year) is not None:
+                out.append((None, f"{name}（{head.unit.name}）"))
+            else:
+                out.append((other_id, other.name))
+        else:
+            out.append(own)
+    return out
+
+
 def _city_rows(
-    verified: VerifiedPackage, area_id: int, area_name: str
+    verified: VerifiedPackage,
+    scratch_ids: Sequence[int],
+    targets: Sequence[tuple[int | None, str]],
+    first_id: int,
+    runs: list[province_sql.Run],
 ) -> Iterator[packages_sql.MergedRow]:
     """The package's rows as this unit stores them.
 
-    A row the unit counts goes to this unit's row of that area, its 所属地区
-    written as that area's name (so that re-judging the ledger here, or this
-    unit's own package one level up, finds the same area). A row the unit
-    does not count (its area unknown there) stays uncounted, its 所属地区 kept
-    with the unit's name added, so that no area here can match it.
+    A row the unit counts goes to this unit's row of that area (``targets``,
+    by the sending unit's area it names), its 所属地区 written as that area's
+    name (so that re-judging the ledger here, or this unit's own package one
+    level up, finds the same area). A row the unit does not count (its area
+    unknown there) stays uncounted, its 所属地区 kept with the unit's name
+    added, so that no area here can match it.
+
+    ``runs`` receives (first id, last id, position) of consecutive rows from
+    one of the sending unit's areas, the rows getting ids from ``first_id``
+    on (``province_sql.package_runs``: the drill-down into the sending unit).
     """
     unit_name = verified.head.unit.name
-    for values, findings, removed_on, reason, note in verified.rows:
+    position_of = {scratch: position for position, scratch in enumerate(scratch_ids)}
+    start, current = 0, None
+    for i, (values, findings, removed_on, reason, note) in enumerate(verified.rows):
         row = list(values)
-        if row[_AREA_ID] is None:
+        position = position_of.get(row[_AREA_ID]) if row[_AREA_ID] is not None else None
+        if position is None:
             raw = str(row[_AREA_RAW] or "")
+            row[_AREA_ID] = None
             row[_AREA_RAW] = f"{raw}（{unit_name}）" if raw else ""
         else:
-            row[_AREA_ID] = area_id
-            row[_AREA_RAW] = area_name
+            row[_AREA_ID], row[_AREA_RAW] = targets[position]
+        if position != current:
+            if current is not None:
+                runs.append((first_id + start, first_id + i - 1, current))
+            start, current = i, position
         yield tuple(row), findings, removed_on, reason, note
+    if current is not None:
+        runs.append((first_id + start, first_id + len(verified.rows) - 1, current))
 
 
 # --- After the merge -------------------------------------------------------------------------------

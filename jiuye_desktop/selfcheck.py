@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import adjustments
+from . import adjustments, audit
 from .domain import REMOVAL_REASONS, FindingKind, RecordType
 from .service import Session
 from .storage import ledger
@@ -32,6 +32,11 @@ class CheckFinding:
     field: str
     message: str
     keeps: int | None = None
+    # Possible duplicates and phone findings (fuzzy.py): the rule, the other records named,
+    # and a stable key a dismissal can refer to.
+    rule: str = ""
+    others: tuple[int, ...] = ()
+    key: str = ""
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -46,6 +51,8 @@ class CheckFinding:
         }
         if self.keeps is not None:
             out["keeps"] = self.keeps
+        if self.rule:
+            out.update(rule=self.rule, others=list(self.others), key=self.key)
         return out
 
 
@@ -86,10 +93,9 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
     if progress:
         progress(0, 3)
     losers = ledger.duplicate_losers(conn)
-    possible = ledger.possible_duplicates(conn)
     if progress:
         progress(1, 3)
-    ids = {i for pair in losers for i in pair} | {i for pair in possible for i in pair if i}
+    ids = {i for pair in losers for i in pair}
     brief = ledger.record_brief(conn, sorted(ids))
     for key, value in brief.items():
         value["id"] = key
@@ -111,22 +117,21 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
                 keeper,
             )
         )
-    for record_id, other_id in possible:
-        if other_id is None:
-            continue
-        me, other = brief[record_id], brief[other_id]
-        same = me["area_id"] == other["area_id"]
+    # The audit rehearsal's warnings (domain.md §8): possible duplicates, phones, samples.
+    for p in audit.findings(conn):
         found.append(
             CheckFinding(
-                record_id,
-                me["source_row"],
-                me["name"],
-                me["id_number"],
-                me["area"] or "",
+                p.record,
+                p.source_row,
+                p.name,
+                p.id_number,
+                p.area,
                 FindingKind.WARNING.value,
-                "姓名",
-                f"与{_where(me, other, same)}（身份证号{other['id_number']}）姓名、出生日期相同"
-                "而身份证号不同，可能是同一人，请核实",
+                p.field,
+                p.message,
+                rule=p.rule,
+                others=p.partners,
+                key=p.key,
             )
         )
     if progress:

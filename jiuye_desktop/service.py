@@ -253,7 +253,13 @@ def open_session(path: Path | str, *, operator: str | None = None) -> Session:
     try:
         if ledger.get_unit(db.conn) is None:
             raise StorageError(f"数据库 {path} 还没有填报单位，请先运行 init")
-        op = operator or ledger.get_setting(db.conn, OPERATOR_SETTING) or default_operator()
+        # The name set in 单位设置 (操作员, else 联系人); the computer's login only as a last resort.
+        op = (
+            operator
+            or ledger.get_setting(db.conn, OPERATOR_SETTING)
+            or ledger.get_setting(db.conn, "contact")
+            or default_operator()
+        )
     except BaseException:
         db.close()
         raise

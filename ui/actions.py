@@ -26,6 +26,8 @@ class ActionId(Enum):
     BACKUP = auto()
     RESTORE_BACKUP = auto()
     QUIT = auto()
+    GUIDE = auto()
+    SHORTCUTS = auto()
     ABOUT = auto()
 
 
@@ -56,6 +58,8 @@ _SPECS: dict[ActionId, tuple[str, str | QKeySequence.StandardKey | None, str]] =
         "用以前的备份替换当前台账（当前台账先另存）",
     ),
     ActionId.QUIT: ("退出(&X)", "Ctrl+Q", "关闭程序"),
+    ActionId.GUIDE: ("使用指南(&G)", "F1", "第一次使用、每周五的报表、11月的自查、市级合并"),
+    ActionId.SHORTCUTS: ("快捷键一览(&K)", None, "全部键盘快捷键"),
     ActionId.ABOUT: ("关于(&A)", None, "程序版本"),
 }
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from enum import IntEnum
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import __version__, browse
 from jiuye_desktop.domain import Level
 from jiuye_desktop.weeks import week_of
-from ui import backup_actions, export_actions
+from ui import backup_actions, export_actions, help_dialog, window_fit
 from ui.actions import PAGE_ACTIONS, ActionId, build_actions
 from ui.entry_form import EntryForm
+from ui.first_steps import FirstSteps
 from ui.history_dialog import HistoryDialog
 from ui.import_view import ImportView
 from ui.ledger_view import LedgerView
@@ -98,7 +99,6 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         unit = self.state.session.unit
         self.setWindowTitle(f"{APP_TITLE} — {unit.name}（{unit.code}）")
-        self.resize(1366, 768)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(104)
@@ -120,6 +120,11 @@ class MainWindow(QMainWindow):
             item.setToolTip(self.action_map[PAGE_ACTIONS[page]].statusTip())
             self.nav.addItem(item)
             widget = self.pages.get(page) or self._placeholder(page)
+            if page == Page.LEDGER:  # an empty ledger shows the first steps instead
+                widget = self.ledger_page = QStackedWidget()
+                self.first_steps = FirstSteps()
+                self.ledger_page.addWidget(self.ledger)
+                self.ledger_page.addWidget(self.first_steps)
             self.stack.addWidget(widget)
             if page == Page.MERGE and not city:  # a county has nobody below it to merge
                 item.setHidden(True)
@@ -161,7 +166,7 @@ class MainWindow(QMainWindow):
             ("编辑(&E)", (ActionId.FIND, ActionId.OPEN_RECORD, ActionId.RECORD_HISTORY)),
             ("查看(&V)", (*PAGE_ACTIONS, None, ActionId.REFRESH)),
             ("设置(&S)", (ActionId.SETTINGS,)),
-            ("帮助(&H)", (ActionId.ABOUT,)),
+            ("帮助(&H)", (ActionId.GUIDE, ActionId.SHORTCUTS, None, ActionId.ABOUT)),
         )
         for title, ids in menus:
             menu = bar.addMenu(title)
@@ -190,6 +195,11 @@ class MainWindow(QMainWindow):
         )
         a[ActionId.QUIT].triggered.connect(self.close)
         a[ActionId.ABOUT].triggered.connect(self._on_about)
+        a[ActionId.GUIDE].triggered.connect(lambda: help_dialog.show_guide(self))
+        a[ActionId.SHORTCUTS].triggered.connect(
+            lambda: help_dialog.show_shortcuts(self, list(self.action_map.values()))
+        )
+        self.first_steps.step_chosen.connect(self._on_first_step_chosen)
         self.ledger.record_activated.connect(self.open_record)
         self.ledger.history_requested.connect(self.show_history)
         self.entry.record_saved.connect(self._on_entry_record_saved)
@@ -283,7 +293,9 @@ class MainWindow(QMainWindow):
         today = dt.date.today()
         self.status.set_unit(self.state.session.unit)
         self.status.set_week(week_of(today), today)
-        self.status.set_counts(browse.counts(self.state.session.db.conn))
+        counts = browse.counts(self.state.session.db.conn)
+        self.status.set_counts(counts)
+        self.ledger_page.setCurrentIndex(1 if counts.total == 0 else 0)
 
     # --- Slots ---------------------------------------------------------------------------
 
@@ -331,6 +343,15 @@ class MainWindow(QMainWindow):
             self.entry.clear()
         self._return_to = None
         self.go_to(Page.ENTRY)
+
+    def _on_first_step_chosen(self, step: int) -> None:
+        """导入现有台账 / 录入第一条 / 设置地区."""
+        if step == 0:
+            self.go_to(Page.IMPORT)
+        elif step == 1:
+            self._on_new_record()
+        else:
+            self._on_settings()
 
     def _on_find(self) -> None:
         self.go_to(Page.LEDGER)
@@ -380,9 +401,7 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         settings = app_settings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(QByteArray(geometry))
+        window_fit.place(self, settings)
         self.ledger.restore_state(settings)
         page = settings.value("window/page", 0)
         try:
@@ -395,7 +414,7 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         settings = app_settings()
-        settings.setValue("window/geometry", self.saveGeometry())
+        window_fit.remember(self, settings)
         settings.setValue("window/page", int(self.current_page()))
         self.ledger.save_state(settings)
         settings.sync()

@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("weekly", parents=[common, as_json], help="周调度表（附件1）")
     add_week_options(s)
+    s.add_argument(
+        "--area",
+        metavar="CODE",
+        help="按该下属地区（如省级的某市）上报文件中的地区分行查看（地区代码）",
+    )
 
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
     s.add_argument("--record", required=True, type=record_arg, help="记录编号")
@@ -155,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .keys_commands import register as register_keys
 
     COMMANDS.update(register_keys(sub, common, as_json))
+
+    from .sample_commands import register as register_sample
+
+    COMMANDS.update(register_sample(sub, common, as_json))
     return p
 
 
@@ -354,6 +363,16 @@ def cmd_weekly(args: argparse.Namespace) -> dict[str, Any]:
     week = week_of(args)
     session = open_for(args)
     try:
+        if args.area:  # the drill-down: that area by its own areas (no submission state)
+            from ..province import BreakdownError, area_breakdown
+
+            try:
+                table = area_breakdown(session, week, args.area.strip())
+            except BreakdownError as exc:
+                raise Refused(str(exc)) from exc
+            if not args.json:
+                print(table_text(table))
+            return table_json(table)
         table = compute(session, week)
         adjusted = listed(session, week)
     finally:

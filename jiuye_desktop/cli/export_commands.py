@@ -89,7 +89,9 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
                     )
                     wb.save(tmp)
                 else:
-                    tmp.write_bytes(render_annex1_pdf(table, stamp))
+                    from ..submitted import listed
+
+                    tmp.write_bytes(render_annex1_pdf(table, stamp, listed(session, week)))
     except ExportError as exc:
         refuse(str(exc))
     finally:

@@ -41,14 +41,14 @@ def register(
     s = sub.add_parser(
         "merge",
         parents=[common, as_json],
-        help="市级：合并下属地区的上报文件（全部成功或全不合并）",
+        help="市级、省级：合并下属单位的上报文件（全部成功或全不合并）",
     )
     s.add_argument("files", nargs="+", type=Path, metavar="FILE", help="上报文件（.xlsx）")
     s.add_argument("--dry-run", action="store_true", help="只预览将发生的变化，不写入数据库")
     s.add_argument("--password", help="加密文件的密码")
 
     s = sub.add_parser(
-        "packages", parents=[common, as_json], help="市级：某周各下属地区上报文件是否到齐"
+        "packages", parents=[common, as_json], help="市级、省级：某周各下属地区上报文件是否到齐"
     )
     add_week_options(s)
     return {"export-package": cmd_export_package, "merge": cmd_merge, "packages": cmd_packages}

@@ -37,6 +37,7 @@ from ..service import Session
 from ..signing import OwnKey, encode, own_key
 from ..storage import ledger, packages_sql
 from ..storage.db import now_text
+from ..submitted import listed, notes_rows
 from ..weekly import compute
 from .format import (
     ACTIVE,
@@ -182,8 +183,12 @@ def export_package(
     password: str | None = None,
     fill_date: dt.date | None = None,
     progress: Progress | None = None,
+    with_progress: bool = True,
 ) -> ExportResult:
     """Write the package of a week: 附件1, 实名台账, 说明; encrypted when a password is given.
+
+    With ``with_progress`` a 进度 sheet follows when the unit has targets for the
+    year (``package.progress_sheet``).
 
     The ledger is read in one snapshot, the file written atomically; the
     password is used to encrypt (ECMA-376 agile encryption, as Excel and WPS
@@ -198,6 +203,7 @@ def export_package(
     key = own_key(session)  # made now in a ledger made before signed packages
     with packages_sql.read_snapshot(conn), tempfile.TemporaryFile() as rows_xml:
         table = compute(session, week)
+        adjusted = listed(session, week)
         stamp = form.session_stamp(session, fill_date)
         areas = session.areas()
         total_rows = packages_sql.count_ledger_rows(
@@ -235,7 +241,11 @@ def export_package(
             K_ACTIVE: str(counts[ACTIVE]),
             K_REMOVED: str(counts[REMOVED]),
         }
-        _notes_sheet(wb, notes, table, [(a.code, a.name, a.is_self) for a in areas])
+        _notes_sheet(
+            wb, notes, table, [(a.code, a.name, a.is_self) for a in areas], notes_rows(adjusted)
+        )
+        if with_progress:
+            _maybe_progress_sheet(wb, session, week)
         digest = _sign(wb, unit.code, week.key, written_at, str(h.hexdigest()), key)
         frame = io.BytesIO()
         wb.save(frame)
@@ -304,6 +314,15 @@ def _sign(
     return digest
 
 
+def _maybe_progress_sheet(wb: Workbook, session: Session, week: Week) -> None:
+    from ..progress import progress as compute_progress
+    from .progress_sheet import has_targets, write_progress_sheet
+
+    p = compute_progress(session, week)
+    if has_targets(p):
+        write_progress_sheet(wb, p)
+
+
 def _write_rows(
     rows: Iterable[list[str]],
     out: IO[bytes],
@@ -363,7 +382,11 @@ def _ledger_sheet_frame(wb: Workbook, n: int) -> None:
 
 
 def _notes_sheet(
-    wb: Workbook, notes: dict[str, str], table: WeeklyTable, areas: list[tuple[str, str, bool]]
+    wb: Workbook,
+    notes: dict[str, str],
+    table: WeeklyTable,
+    areas: list[tuple[str, str, bool]],
+    adjustments: Sequence[Sequence[str]] = (),
 ) -> None:
     ws = wb.create_sheet(NOTES_SHEET)
     ws.column_dimensions["A"].width = 22
@@ -386,6 +409,10 @@ def _notes_sheet(
     ws.append([K_AREA, "代码", "名称"])
     for code, name, is_self in areas:
         ws.append([AREA_SELF if is_self else AREA_SUB, code, cell_text(name)])
+    if adjustments:  # domain.md §9: what changed since the last submission, as plain cells
+        ws.append([])
+        for values in adjustments:
+            ws.append([cell_text(v) for v in values])
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.number_format = "@"
