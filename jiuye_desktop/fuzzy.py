@@ -20,10 +20,10 @@ blocks of one class and birth date (some 25 records each in a million), the
 ID rule computes the few IDs one edit away that have a valid check digit and
 looks those up by index, the phone rules count phones once.
 
-Each finding names the other record(s) and carries a stable ``key`` (rule and
-the partner's ID, or the phone) that a dismissal can refer to; the key uses
-no database ids, so it means the same thing in a county's ledger and in the
-city's after a merge.
+Each finding names the other record(s) and carries a stable ``key`` (the
+rule's word and the partner's ID, or the phone, e.g. ``同音同生日:41100219900512128X``)
+that a dismissal (domain.md §5.3) refers to; the key uses no database ids, so
+it means the same thing in a county's ledger and in the city's after a merge.
 """
 
 from __future__ import annotations
@@ -40,6 +40,15 @@ from .validation import phone_ok
 RULE_LABELS = {
     "same_name": "姓名、出生日期相同",
     "homophone": "姓名读音相同",
+    "near_id": "身份证号相近",
+    "shared_phone": "多人同一电话",
+    "made_up_phone": "电话疑似编造",
+}
+#: The word each rule's finding key starts with (dismissals: ``<word>:<partner ID | phone>``);
+#: ``同名同生日`` is the word the dismissals of issue 12 use for the same rule.
+KEY_WORDS = {
+    "same_name": "同名同生日",
+    "homophone": "同音同生日",
     "near_id": "身份证号相近",
     "shared_phone": "多人同一电话",
     "made_up_phone": "电话疑似编造",
@@ -63,7 +72,7 @@ class Suspect:
     field: str
     message: str
     partners: tuple[int, ...]  # the other record(s) named, first the closest
-    key: str  # stable: "<rule>:<partner's ID | phone>"
+    key: str  # stable: "<KEY_WORDS[rule]>:<partner's ID | phone>"
     source_row: int | None = None
     name: str = ""
     id_number: str = ""
@@ -362,7 +371,7 @@ def find(conn: Any) -> list[Suspect]:
                     f"联系电话{phone}同一年同类登记中有{people}个不同的人使用（另见{named}{more}），"
                     f"{POSSIBLE_MARK}重复登记或电话填错，请核实",
                     tuple(others),
-                    f"shared_phone:{phone}",
+                    f"{KEY_WORDS['shared_phone']}:{phone}",
                 )
             )
     for rec, why in sorted(made_up.items()):
@@ -376,7 +385,7 @@ def find(conn: Any) -> list[Suspect]:
                 "联系电话",
                 f"联系电话{phone}疑似编造（{why}），电话抽查时无法接通，请核实",
                 (),
-                f"made_up_phone:{phone}",
+                f"{KEY_WORDS['made_up_phone']}:{phone}",
             )
         )
     out.sort(key=lambda s: (s.record, s.rule, s.key))
@@ -391,7 +400,13 @@ def _pair_suspect(rec: int, me: dict[str, Any], h: _Hit, other: dict[str, Any]) 
             f"{POSSIBLE_MARK}，请核实"
         )
         return _suspect(
-            rec, me, h.rule, "姓名", text, (h.partner,), f"same_name:{other['id_number']}"
+            rec,
+            me,
+            h.rule,
+            "姓名",
+            text,
+            (h.partner,),
+            f"{KEY_WORDS['same_name']}:{other['id_number']}",
         )
     if h.rule == "homophone":
         text = (
@@ -399,7 +414,13 @@ def _pair_suspect(rec: int, me: dict[str, Any], h: _Hit, other: dict[str, Any]) 
             f"出生日期相同而身份证号不同，{POSSIBLE_MARK}，请核实"
         )
         return _suspect(
-            rec, me, h.rule, "姓名", text, (h.partner,), f"homophone:{other['id_number']}"
+            rec,
+            me,
+            h.rule,
+            "姓名",
+            text,
+            (h.partner,),
+            f"{KEY_WORDS['homophone']}:{other['id_number']}",
         )
     sound, how = h.extra.split("\x1f")
     change = "仅一位数字不同" if how == "digit" else "仅相邻两位颠倒"
@@ -407,7 +428,9 @@ def _pair_suspect(rec: int, me: dict[str, Any], h: _Hit, other: dict[str, Any]) 
         f"身份证号与同名的{who}（{sound}）{change}，{POSSIBLE_MARK}、号码录错；"
         f"正确号码可能是{sound}，请核实"
     )
-    return _suspect(rec, me, h.rule, "公民身份号码", text, (h.partner,), f"near_id:{sound}")
+    return _suspect(
+        rec, me, h.rule, "公民身份号码", text, (h.partner,), f"{KEY_WORDS['near_id']}:{sound}"
+    )
 
 
 def _suspect(

@@ -32,11 +32,11 @@ class CheckFinding:
     field: str
     message: str
     keeps: int | None = None
-    # Possible duplicates and phone findings (fuzzy.py): the rule, the other records named,
-    # and a stable key a dismissal can refer to.
+    # A warning's stable key, the one a dismissal names (e.g. 同音同生日:<the other's ID>);
+    # for the audit rehearsal's warnings (audit.py) also the rule and the other records.
     rule: str = ""
+    audit: str = ""  # fuzzy.RULE_LABELS / audit.RULE_LABELS key: same_name, homophone …
     others: tuple[int, ...] = ()
-    key: str = ""
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -52,7 +52,9 @@ class CheckFinding:
         if self.keeps is not None:
             out["keeps"] = self.keeps
         if self.rule:
-            out.update(rule=self.rule, others=list(self.others), key=self.key)
+            out["rule"] = self.rule
+        if self.audit:
+            out.update(audit=self.audit, others=list(self.others))
         return out
 
 
@@ -129,9 +131,9 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
                 FindingKind.WARNING.value,
                 p.field,
                 p.message,
-                rule=p.rule,
+                rule=p.key,
+                audit=p.rule,
                 others=p.partners,
-                key=p.key,
             )
         )
     if progress:

@@ -206,3 +206,12 @@ def in_submitted_week(session: Session, registered_on: str | None) -> bool:
     from .adjustments import Lock
 
     return Lock.read(session.db.conn).covers(registered_on)
+
+
+def check_reason(
+    session: Session, record_ids: list[int], *, action: str, reason: str | None
+) -> None:
+    """``adjustments.check_reason`` on the session's ledger (for work done in several steps)."""
+    from .adjustments import check_reason as check
+
+    check(session.db.conn, record_ids, action=action, reason=reason)

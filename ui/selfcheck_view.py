@@ -20,6 +20,7 @@ under 已剔除记录, where they can be restored.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -38,11 +39,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jiuye_desktop import selfcheck
+from jiuye_desktop import selfcheck, submitted
+from jiuye_desktop.adjustments import ReasonRequired
 from jiuye_desktop.domain import FindingKind
 from jiuye_desktop.selfcheck import CheckFinding, CheckResult, RemoveResult
 from jiuye_desktop.service import Session
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
+from ui.possible_panel import PossiblePanel
+from ui.reason_dialog import ask_reason
 from ui.selfcheck_dialog import RemovalChoice, RemovalDialog
 from ui.selfcheck_model import (
     ALL_KINDS,
@@ -190,6 +194,9 @@ class SelfCheckView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "自查结果")
         self.tabs.addTab(removals_page, "已剔除记录")
+        # The audit rehearsal's possible duplicates, pairs side by side (domain.md §8).
+        self.possible_panel = PossiblePanel(self)
+        self.tabs.addTab(self.possible_panel, "疑似重复")
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -197,6 +204,7 @@ class SelfCheckView(QWidget):
 
     def _connect_signals(self) -> None:
         self.check_button.clicked.connect(self._on_check_button_clicked)
+        self.possible_panel.record_activated.connect(self.record_activated)
         self.kind_list.currentRowChanged.connect(self._on_kind_list_changed)
         self.findings_view.doubleClicked.connect(self._on_findings_view_double_clicked)
         self.removals_view.doubleClicked.connect(self._on_removals_view_double_clicked)
@@ -227,6 +235,8 @@ class SelfCheckView(QWidget):
         self._update_kinds()
         self._update_findings()
         self._load_removals()
+        self.possible_panel.set_result(self.state.session, result)
+        self.tabs.setTabText(2, f"疑似重复（{self.possible_panel.count()} 对）")
         self.check_finished.emit(result)
 
     def _on_op_failed(self, exc: BaseException) -> None:
@@ -302,12 +312,13 @@ class SelfCheckView(QWidget):
         ids = [self.removals_model.record_id(r) for r in rows]
         if not ids or self._busy:
             return
+        self._restore(ids, None)
 
+    def _restore(self, ids: list[int], reason: str | None) -> None:
         def work(session: Session, progress: Progress, _cancelled: Cancelled) -> int:
-            done = 0
-            for i, record_id in enumerate(ids):
-                done += bool(selfcheck.restore(session, record_id))
-                progress(i + 1, len(ids))
+            # One transaction: all or none (a submitted week needs a reason, domain.md §9).
+            done = len(selfcheck.restore_many(session, ids, reason))
+            progress(len(ids), len(ids))
             return done
 
         self._set_busy(True)
@@ -317,8 +328,18 @@ class SelfCheckView(QWidget):
             work,
             state=self.state,
             on_done=self._on_restore_done,
-            on_error=self._on_op_failed,
+            on_error=lambda exc: self._on_op_failed_or_ask(exc, lambda r: self._restore(ids, r)),
         )
+
+    def _on_op_failed_or_ask(self, exc: BaseException, again: Callable[[str], None]) -> None:
+        """A change to a submitted week without a reason: ask it, then do it again."""
+        if not isinstance(exc, ReasonRequired):
+            self._on_op_failed(exc)
+            return
+        self._set_busy(False)
+        reason = ask_reason(self, str(exc))
+        if reason:
+            again(reason)
 
     def _on_restore_done(self, count: int) -> None:
         self._set_busy(False)
@@ -346,7 +367,10 @@ class SelfCheckView(QWidget):
         self.removal_dialog = None
 
     def _remove_records(
-        self, by_record: dict[int, list[CheckFinding]], choice: RemovalChoice
+        self,
+        by_record: dict[int, list[CheckFinding]],
+        choice: RemovalChoice,
+        reason: str | None = None,
     ) -> None:
         # remove_selected stores one message for its records: group them by message.
         groups: dict[str, list[int]] = {}
@@ -357,26 +381,41 @@ class SelfCheckView(QWidget):
             groups.setdefault("；".join(dict.fromkeys(mine)), []).append(record_id)
 
         def work(session: Session, progress: Progress, _cancelled: Cancelled) -> int:
+            submitted.check_reason(session, list(by_record), action="remove", reason=reason)
             done = 0
             for i, (message, ids) in enumerate(groups.items()):
                 done += selfcheck.remove_selected(
-                    session, ids, choice.reason, choice.date, choice.note, message
+                    session,
+                    ids,
+                    choice.reason,
+                    choice.date,
+                    choice.note,
+                    message,
+                    adjustment_reason=reason,
                 )
                 progress(i + 1, len(groups))
             return done
 
-        self._start_removal(len(by_record), work)
+        self._start_removal(
+            len(by_record), work, lambda r: self._remove_records(by_record, choice, r)
+        )
 
-    def _remove_kind(self, kind: str, result: CheckResult, choice: RemovalChoice) -> None:
+    def _remove_kind(
+        self, kind: str, result: CheckResult, choice: RemovalChoice, reason: str | None = None
+    ) -> None:
         def work(session: Session, _progress: Progress, _cancelled: Cancelled) -> int:
             removed: RemoveResult = selfcheck.remove_flagged(
-                session, kind, choice.date, choice.note, result=result
+                session, kind, choice.date, choice.note, result=result, reason=reason
             )
             return sum(removed.removed.values())
 
-        self._start_removal(len(result.record_ids(kind)), work)
+        self._start_removal(
+            len(result.record_ids(kind)),
+            work,
+            lambda r: self._remove_kind(kind, result, choice, r),
+        )
 
-    def _start_removal(self, count: int, work: Any) -> None:
+    def _start_removal(self, count: int, work: Any, again: Callable[[str], None]) -> None:
         if self._busy:
             return
         self._set_busy(True)
@@ -386,7 +425,7 @@ class SelfCheckView(QWidget):
             work,
             state=self.state,
             on_done=self._on_remove_done,
-            on_error=self._on_op_failed,
+            on_error=lambda exc: self._on_op_failed_or_ask(exc, again),
         )
 
     def _after_change(self) -> None:

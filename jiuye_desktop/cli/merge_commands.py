@@ -132,7 +132,7 @@ def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_packages(args: argparse.Namespace) -> dict[str, Any]:
     """For each subordinate area: is its package for the week here (delivered, late, missing)?"""
-    from ..merge import completeness
+    from ..completeness import completeness
 
     week = week_of(args)
     session = open_for(args)

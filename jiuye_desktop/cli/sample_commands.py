@@ -105,14 +105,11 @@ def register(
 
 
 def _write_sheet(session: Any, sample: Any, out: Path) -> None:
-    from ..exports.atomic import ExportError, atomic_write, check_target
-    from ..exports.sample_pdf import render_call_sheet
+    from ..exports.atomic import ExportError
+    from ..exports.sample_pdf import write_call_sheet
 
     try:
-        check_target(out)
-        data = render_call_sheet(sample, session.unit.name)
-        with atomic_write(out) as tmp:
-            tmp.write_bytes(data)
+        write_call_sheet(session, sample, out)
     except ExportError as exc:
         refuse(str(exc))
 

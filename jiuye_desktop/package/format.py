@@ -46,6 +46,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..domain import FINDING_KIND_NAMES, RECORD_FIELDS, REMOVAL_REASONS, Week
@@ -81,6 +82,18 @@ AREA_SELF, AREA_SUB = "本级", "下属地区"
 
 class PackageError(Exception):
     """A package cannot be written, opened or trusted; the message (Chinese) names the file."""
+
+
+class KeyChanged(PackageError):
+    """A package signed by another key than the one pinned for its unit (annex1.md):
+    refused until a person accepts the new key (``signing.accept_key``)."""
+
+    def __init__(self, message: str, path: Path, unit_code: str, pinned: str, offered: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.unit_code = unit_code
+        self.pinned = pinned
+        self.offered = offered
 
 
 class PasswordRequired(PackageError):

@@ -191,14 +191,14 @@ def test_outcomes_summarised_against_an_independent_count_and_flagged(session) -
         expected_share = round(len(confirmed) / len(reached), 4) if reached else None
         assert row["share"] == expected_share
     # Every outcome other than a confirmation flags its record in the self-check.
-    flagged = {f.record: f for f in run_check(session).findings if f.rule == "sample"}
+    flagged = {f.record: f for f in run_check(session).findings if f.audit == "sample"}
     assert set(flagged) == {r for r, o in chosen.items() if o not in CONFIRMED}
     some = next(iter(flagged.values()))
     assert chosen[some.record] in some.message and f"种子 {sample.seed}" in some.message
     assert some.kind == "warning"
     # A later confirmation clears the flag; bad input changes nothing.
     record_outcome(session, sample.id, some.record, "属实")
-    assert some.record not in {f.record for f in run_check(session).findings if f.rule == "sample"}
+    assert some.record not in {f.record for f in run_check(session).findings if f.audit == "sample"}
     with pytest.raises(SampleError):
         record_outcome(session, sample.id, some.record, "不知道")
     with pytest.raises(SampleError):
