@@ -140,7 +140,7 @@ def test_a_read_only_ledger_reads_and_refuses_every_write(
         for command in (
             ["remove", "--kind", "all", "--date", "2017-12-01"],
             ["import", book],
-            ["restore", "--record", "1"],
+            ["submit", "--week", "2017-11-2"],
             ["demo", "--records", "5"],
         ):
             assert_refused(run_cli([*command, "--db", ledger_path]), 1, "只读")
