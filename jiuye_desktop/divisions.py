@@ -139,26 +139,58 @@ def _is_area(d: Division) -> bool:
 def henan_units(year: int = 2017) -> list[Division]:
     """What a setup dialog offers for ``year``.
 
-    The cities (the 17 cities and 济源 in 2017), then every county-level unit
-    valid that year (districts, counties, county-level cities, the directly
-    administered ones included; no 市辖区), each group ordered by code.
+    The province (河南省), then the cities (the 17 cities and 济源 in 2017),
+    then every county-level unit valid that year (districts, counties,
+    county-level cities, the directly administered ones included; no 市辖区),
+    each group ordered by code.
     """
     valid = [d for d in _all() if d.valid_in(year) and _is_area(d)]
+    provinces = [d for d in valid if d.kind == "province"]
     cities = sorted((d for d in valid if d.kind == "city"), key=lambda d: d.code)
     counties = sorted((d for d in valid if d.kind == "county"), key=lambda d: d.code)
-    return cities + counties
+    return provinces + cities + counties
+
+
+#: The province's code (河南省).
+PROVINCE_CODE = "410000"
+
+
+def province_areas(year: int = 2017) -> list[tuple[str, str]]:
+    """The province's areas as ``(code, name)`` (domain.md §2).
+
+    The prefecture-level cities (410100 … 411700) by code, then 济源 (the
+    directly administered city-level unit), then the directly administered
+    counties (省直管县（市）) by code: in 2017 the 17 cities, 济源 and 巩义, 兰考,
+    汝州, 滑县, 长垣, 邓州, 永城, 固始, 鹿邑, 新蔡 (28 areas).
+    """
+    valid = [d for d in _all() if d.valid_in(year) and _is_area(d)]
+    cities = sorted((d for d in valid if d.kind == "city" and not d.direct), key=lambda d: d.code)
+    direct_cities = sorted(
+        (d for d in valid if d.kind == "city" and d.direct), key=lambda d: d.code
+    )
+    counties = sorted((d for d in valid if d.kind == "county" and d.direct), key=lambda d: d.code)
+    return [(d.code, d.name) for d in (*cities, *direct_cities, *counties)]
+
+
+def is_direct(code: str, year: int = 2017) -> bool:
+    """True for a unit that reports to the province itself (济源, a 省直管县) in ``year``."""
+    division = lookup(code, year)
+    return bool(division and division.direct)
 
 
 def default_areas(unit_code: str, year: int = 2017) -> list[tuple[str, str]]:
-    """Default subordinate areas of a Henan city as ``(code, name)``.
+    """Default subordinate areas of a Henan city (or of the province) as ``(code, name)``.
 
     Its county-level units valid in ``year``, by code, without 市辖区
     (domain.md §2: "its county-level units"). The province's directly
     administered counties are among them, as their codes are; a city that
     leaves them out lists its areas itself (``init --area``).
-    ``[]`` for 济源, a county, or a code that is not a city that year.
+    ``[]`` for 济源, a county, or a code that is not a city that year. The
+    province (410000) gets :func:`province_areas`.
     """
     unit = lookup(unit_code, year)
+    if unit is not None and unit.kind == "province":
+        return province_areas(year)
     if unit is None or unit.kind != "city":
         return []
     return [

@@ -21,7 +21,7 @@ One bad file refuses the whole merge and the database stays as it was; a dry
 run does the same work and rolls it back, so its preview is exactly what a
 merge would do. A merge is preceded by a backup (``Session.backup("merge")``).
 Failures of the files are remembered in memory for the completeness view
-(``completeness``) of this process, never in the database.
+(``completeness.remember``) of this process, never in the database.
 
 Speed: reading, hashing and judging the rows of a large merge runs in two
 worker processes started with ``spawn`` (``_judges``); as everywhere with
@@ -35,7 +35,6 @@ import contextlib
 import functools
 import multiprocessing
 import os
-import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,7 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .domain import Level, RecordType, Week
+from .completeness import Failure, remember
+from .domain import Area, Level, RecordType, Week
 from .package import (
     JudgedPackage,
     Package,
@@ -54,10 +54,9 @@ from .package import (
     judge_file,
     judge_package,
     open_package,
-    store_rows,
 )
 from .service import Session
-from .storage import ledger, packages_sql
+from .storage import ledger, packages_sql, province_sql
 from .storage.db import now_text
 from .weekly import compute
 
@@ -75,26 +74,6 @@ class MergeRefused(Exception):
     def __init__(self, message: str, failures: Sequence[Failure] = ()) -> None:
         super().__init__(message)
         self.failures = list(failures)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A file that failed a check in this process (kept in memory only)."""
-
-    file: str
-    message: str
-    at: str
-    unit_code: str | None = None
-    unit_name: str | None = None
-    week: Week | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "message": self.message,
-            "unit": self.unit_code,
-            "week": self.week.key if self.week else None,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,33 +193,6 @@ class MergeResult:
         }
 
 
-# --- Failures remembered in memory --------------------------------------------------------------
-
-_failures: dict[str, list[Failure]] = {}
-_failures_lock = threading.Lock()
-
-
-def _db_key(session: Session) -> str:
-    path = str(session.db.path)
-    return path if path == ":memory:" else str(Path(path).resolve())
-
-
-def _remember(session: Session, failures: Sequence[Failure]) -> None:
-    with _failures_lock:
-        _failures.setdefault(_db_key(session), []).extend(failures)
-
-
-def recent_failures(session: Session) -> list[Failure]:
-    """Files that failed a check in this process, for this database, oldest first."""
-    with _failures_lock:
-        return list(_failures.get(_db_key(session), []))
-
-
-def forget_failures(session: Session) -> None:
-    with _failures_lock:
-        _failures.pop(_db_key(session), None)
-
-
 # --- The merge -------------------------------------------------------------------------------------
 
 
@@ -338,7 +290,7 @@ def merge_packages(
     except _DryRun:
         pass
     except MergeRefused as exc:
-        _remember(session, exc.failures)
+        remember(session, exc.failures)
         raise
     return result
 
@@ -480,15 +432,24 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     )
     if active is not None:
         packages_sql.set_superseded_by(conn, active.id, package_id)
-    n = store_rows(
+    sources = [(head.unit.code, head.self_name), *head.areas]
+    province_sql.add_package_areas(conn, package_id, sources)
+    targets = _targets(session, head, sources, areas, (area_id, area.name))
+    runs: list[province_sql.Run] = []
+    n = packages_sql.store_rows(
         conn,
-        _city_rows(verified, area_id, area.name),
+        _city_rows(verified, rows.area_ids, targets, packages_sql.next_record_id(conn), runs),
         import_id=import_id,
         origin_unit=head.unit.code,
         package_id=package_id,
         operator=session.operator,
         removal_message=f"由{head.unit.name}剔除（上报文件）",
     )
+    province_sql.add_runs(conn, package_id, runs)
+    # A unit that reports here itself (a directly administered county) now has its own
+    # package: the copies of its records that its city's package brought stop counting.
+    names = {p.unit_code: p.unit_name for p in packages_sql.list_packages(conn)}
+    province_sql.uncount_copies_of_others(conn, area_id, head.unit.code, names)
     ledger.finish_import(conn, import_id, n, 0)
     after = _area_cells(session, head.week, area.name)
     local = packages_sql.local_records_in_area(conn, area_id)
@@ -539,27 +500,74 @@ def _area_cells(session: Session, week: Week, area_name: str) -> tuple[int, ...]
     return (0,) * 12
 
 
+def _targets(
+    session: Session,
+    head: PackageHead,
+    sources: Sequence[tuple[str | None, str]],
+    areas: Mapping[str, tuple[int, Area]],
+    own: tuple[int, str],
+) -> list[tuple[int | None, str]]:
+    """Where the copies from each of the sending unit's areas go here: (area id, 所属地区).
+
+    By default to this unit's row of the sending unit (``own``). An area of the
+    sending unit that is itself an area here (a directly administered county
+    such as 巩义 410181 in 郑州's package, at the province) goes to that area's
+    own row, never to the city's: unless that unit has delivered its own
+    package of the year, which then alone counts (the copies stay uncounted,
+    their 所属地区 marked with the city's name).
+    """
+    out: list[tuple[int | None, str]] = []
+    for position, (code, name) in enumerate(sources):
+        if position and code and code != head.unit.code and code in areas:
+            other_id, other = areas[code]
+            if packages_sql.active_package(session.db.conn, code, head.week.year) is not None:
+                out.append((None, f"{name}（{head.unit.name}）"))
+            else:
+                out.append((other_id, other.name))
+        else:
+            out.append(own)
+    return out
+
+
 def _city_rows(
-    verified: VerifiedPackage, area_id: int, area_name: str
+    verified: VerifiedPackage,
+    scratch_ids: Sequence[int],
+    targets: Sequence[tuple[int | None, str]],
+    first_id: int,
+    runs: list[province_sql.Run],
 ) -> Iterator[packages_sql.MergedRow]:
     """The package's rows as this unit stores them.
 
-    A row the unit counts goes to this unit's row of that area, its 所属地区
-    written as that area's name (so that re-judging the ledger here, or this
-    unit's own package one level up, finds the same area). A row the unit
-    does not count (its area unknown there) stays uncounted, its 所属地区 kept
-    with the unit's name added, so that no area here can match it.
+    A row the unit counts goes to this unit's row of that area (``targets``,
+    by the sending unit's area it names), its 所属地区 written as that area's
+    name (so that re-judging the ledger here, or this unit's own package one
+    level up, finds the same area). A row the unit does not count (its area
+    unknown there) stays uncounted, its 所属地区 kept with the unit's name
+    added, so that no area here can match it.
+
+    ``runs`` receives (first id, last id, position) of consecutive rows from
+    one of the sending unit's areas, the rows getting ids from ``first_id``
+    on (``province_sql.package_runs``: the drill-down into the sending unit).
     """
     unit_name = verified.head.unit.name
-    for values, findings, removed_on, reason, note in verified.rows:
+    position_of = {scratch: position for position, scratch in enumerate(scratch_ids)}
+    start, current = 0, None
+    for i, (values, findings, removed_on, reason, note) in enumerate(verified.rows):
         row = list(values)
-        if row[_AREA_ID] is None:
+        position = position_of.get(row[_AREA_ID]) if row[_AREA_ID] is not None else None
+        if position is None:
             raw = str(row[_AREA_RAW] or "")
+            row[_AREA_ID] = None
             row[_AREA_RAW] = f"{raw}（{unit_name}）" if raw else ""
         else:
-            row[_AREA_ID] = area_id
-            row[_AREA_RAW] = area_name
+            row[_AREA_ID], row[_AREA_RAW] = targets[position]
+        if position != current:
+            if current is not None:
+                runs.append((first_id + start, first_id + i - 1, current))
+            start, current = i, position
         yield tuple(row), findings, removed_on, reason, note
+    if current is not None:
+        runs.append((first_id + start, first_id + len(verified.rows) - 1, current))
 
 
 # --- After the merge -------------------------------------------------------------------------------
@@ -597,113 +605,3 @@ def _side(record_id: int, brief: dict[str, Any]) -> DuplicateSide:
     return DuplicateSide(
         record_id, str(brief["area"] or ""), brief["source_row"], brief["origin_unit"]
     )
-
-
-# --- Completeness ----------------------------------------------------------------------------------
-
-STATUS_NAMES = {
-    "delivered": "已报送",
-    "late": "迟报",
-    "missing": "未报送",
-    "failed": "未通过检查",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class AreaStatus:
-    """Whether a subordinate area's package for a week is here (completeness view)."""
-
-    code: str
-    name: str
-    status: str  # delivered | late | missing | failed
-    package_week: str | None = None  # label of the week of the package that covers it
-    received_at: str | None = None
-    file_name: str | None = None
-    rows: int | None = None
-    message: str = ""
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES[self.status]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "status": self.status,
-            "status_name": self.status_name,
-            "package_week": self.package_week,
-            "received_at": self.received_at,
-            "file": self.file_name,
-            "rows": self.rows,
-            "message": self.message,
-        }
-
-
-def completeness(
-    session: Session, week: Week, failures: Sequence[Failure] | None = None
-) -> list[AreaStatus]:
-    """For each subordinate area: its package for ``week`` delivered, late, missing or failed.
-
-    A package covers the week when it is of the same year and its week ends
-    on or after this one's end (a later package carries the whole year so
-    far). The earliest such package received decides: delivered when
-    received on or before the week's last day (its Friday), late after.
-    Without one, a file of that unit that failed a check in this process
-    (``failures``, default: those remembered) and was meant to cover the week
-    makes it failed; otherwise it is missing.
-    """
-    conn = session.db.conn
-    subs = [a for _, a in ledger.list_areas(conn) if not a.is_self]
-    codes = [a.code for a in subs if a.code]
-    packages = packages_sql.packages_of_units(conn, codes, week.year)
-    fails = recent_failures(session) if failures is None else list(failures)
-    end = week.end.isoformat()
-    out: list[AreaStatus] = []
-    for area in subs:
-        covering = sorted(
-            (p for p in packages if p.unit_code == area.code and p.week_end >= end),
-            key=lambda p: (p.received_at, p.id),
-        )
-        failed = [
-            f
-            for f in fails
-            if f.unit_code and f.unit_code == area.code and _failure_covers(f, week)
-        ]
-        if covering:
-            first = covering[0]
-            status = "delivered" if first.received_at[:10] <= end else "late"
-            note = f"之后有文件未通过检查：{failed[-1].message}" if failed else ""
-            out.append(
-                AreaStatus(
-                    area.code,
-                    area.name,
-                    status,
-                    first.week_label,
-                    first.received_at,
-                    first.file_name,
-                    first.row_count,
-                    note,
-                )
-            )
-        elif failed:
-            f = failed[-1]
-            out.append(
-                AreaStatus(
-                    area.code,
-                    area.name,
-                    "failed",
-                    f.week.label if f.week else None,
-                    f.at,
-                    f.file,
-                    None,
-                    f.message,
-                )
-            )
-        else:
-            out.append(AreaStatus(area.code, area.name, "missing"))
-    return out
-
-
-def _failure_covers(failure: Failure, week: Week) -> bool:
-    return failure.week is None or (failure.week.year == week.year and failure.week.end >= week.end)

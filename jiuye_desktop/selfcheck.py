@@ -7,14 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dismissals import (
-    RULE_OVERCAPACITY_TWICE,
-    RULE_SAME_NAME_BIRTH,
-    Dismissal,
-    all_dismissals,
-    finding_key,
-    pair_key,
-)
+from . import adjustments, audit
+from .dismissals import RULE_OVERCAPACITY_TWICE, Dismissal, all_dismissals, finding_key
 from .domain import REMOVAL_REASONS, FindingKind, RecordType
 from .service import Session
 from .storage import ledger
@@ -39,7 +33,11 @@ class CheckFinding:
     field: str
     message: str
     keeps: int | None = None
-    rule: str = ""  # a warning's key (dismissals.py); empty for the other kinds
+    # A warning's stable key, the one a dismissal names (e.g. 同音同生日:<the other's ID>);
+    # for the audit rehearsal's warnings (audit.py) also the rule and the other records.
+    rule: str = ""
+    audit: str = ""  # fuzzy.RULE_LABELS / audit.RULE_LABELS key: same_name, homophone …
+    others: tuple[int, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -56,6 +54,8 @@ class CheckFinding:
             out["keeps"] = self.keeps
         if self.rule:
             out["rule"] = self.rule
+        if self.audit:
+            out.update(audit=self.audit, others=list(self.others))
         return out
 
 
@@ -106,12 +106,10 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
     if progress:
         progress(0, 3)
     losers = ledger.duplicate_losers(conn)
-    possible = ledger.possible_duplicates(conn)
     if progress:
         progress(1, 3)
     double = ledger.overcapacity_double(conn)
-    ids = {i for pair in losers for i in pair} | {i for pair in possible for i in pair if i}
-    ids |= {i for pair in double for i in pair}
+    ids = {i for pair in losers for i in pair} | {i for pair in double for i in pair}
     brief = ledger.record_brief(conn, sorted(ids))
     for key, value in brief.items():
         value["id"] = key
@@ -133,23 +131,21 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
                 keeper,
             )
         )
-    for record_id, other_id in possible:
-        if other_id is None:
-            continue
-        me, other = brief[record_id], brief[other_id]
-        same = me["area_id"] == other["area_id"]
+    # The audit rehearsal's warnings (domain.md §8): possible duplicates, phones, samples.
+    for p in audit.findings(conn):
         found.append(
             CheckFinding(
-                record_id,
-                me["source_row"],
-                me["name"],
-                me["id_number"],
-                me["area"] or "",
+                p.record,
+                p.source_row,
+                p.name,
+                p.id_number,
+                p.area,
                 FindingKind.WARNING.value,
-                "姓名",
-                f"与{_where(me, other, same)}（身份证号{other['id_number']}）姓名、出生日期相同"
-                "而身份证号不同，可能是同一人，请核实",
-                rule=pair_key(RULE_SAME_NAME_BIRTH, other["id_number"]),
+                p.field,
+                p.message,
+                rule=p.key,
+                audit=p.rule,
+                others=p.partners,
             )
         )
     for record_id, other_id in double:
@@ -211,11 +207,16 @@ def remove_flagged(
     date: dt.date,
     note: str = "",
     result: CheckResult | None = None,
+    reason: str | None = None,
 ) -> RemoveResult:
     """Remove every record the self-check flags with ``kind`` (or all three kinds) on a date.
 
     A record flagged with several kinds is removed once, for the first of
-    duplicate, invalid, incomplete.
+    duplicate, invalid, incomplete. ``reason`` (调整原因) is needed when some of
+    them are in a submitted week (domain.md §9).
+
+    Raises:
+        adjustments.ReasonRequired: such records and no reason (nothing removed).
     """
     if kind not in ("all", *(r.value for r in REMOVAL_REASONS)):
         raise ValueError(f"剔除类别“{kind}”不对，应为 duplicate、invalid、incomplete 或 all")
@@ -227,6 +228,7 @@ def remove_flagged(
             items[f.record] = (f.record, f.kind, f.message)
     counts = {k: 0 for k in wanted}
     with session.db.transaction() as tx:
+        before = adjustments.before_states(tx, list(items))
         ledger.remove_records(
             tx,
             list(items.values()),
@@ -234,8 +236,17 @@ def remove_flagged(
             note=note,
             operator=session.operator,
         )
-    for _, reason, _ in items.values():
-        counts[reason] += 1
+        by_reason = {i: r for i, r, _ in items.values()}
+        adjustments.after_status_change(
+            tx,
+            before,
+            action="remove",
+            reason=reason,
+            operator=session.operator,
+            describe=lambda i, old, new: adjustments.removal_text(by_reason[i])(i, old, new),
+        )
+    for _, reason_code, _ in items.values():
+        counts[reason_code] += 1
     return RemoveResult(kind, date.isoformat(), counts)
 
 
@@ -246,18 +257,34 @@ def remove_selected(
     date: dt.date,
     note: str = "",
     message: str = "",
+    adjustment_reason: str | None = None,
 ) -> int:
-    """Remove chosen records for one reason on a date (the self-check screen); returns how many."""
+    """Remove chosen records for one reason on a date (the self-check screen); returns how many.
+
+    Raises:
+        adjustments.ReasonRequired: some are in a submitted week and no
+            ``adjustment_reason`` was given (nothing removed).
+    """
     if reason not in {r.value for r in REMOVAL_REASONS}:
         raise ValueError(f"剔除原因“{reason}”不对，应为 duplicate、invalid 或 incomplete")
     with session.db.transaction() as tx:
-        return ledger.remove_records(
+        before = adjustments.before_states(tx, record_ids)
+        done = ledger.remove_records(
             tx,
             [(i, reason, message) for i in record_ids],
             removed_on=date.isoformat(),
             note=note,
             operator=session.operator,
         )
+        adjustments.after_status_change(
+            tx,
+            before,
+            action="remove",
+            reason=adjustment_reason,
+            operator=session.operator,
+            describe=adjustments.removal_text(reason),
+        )
+        return done
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +328,26 @@ def active_removals(session: Session) -> list[RemovedRecord]:
     return out
 
 
-def restore(session: Session, record_id: int) -> bool:
+def restore(session: Session, record_id: int, reason: str | None = None) -> bool:
+    """Undo a record's removal; False when it was not removed."""
+    return bool(restore_many(session, [record_id], reason))
+
+
+def restore_many(session: Session, record_ids: list[int], reason: str | None = None) -> list[int]:
+    """Undo the removal of records, all or none; returns those that were removed.
+
+    Raises:
+        adjustments.ReasonRequired: some are in a submitted week and no reason (nothing restored).
+    """
     with session.db.transaction() as tx:
-        return ledger.restore_record(tx, record_id, operator=session.operator)
+        before = adjustments.before_states(tx, record_ids)
+        done = [i for i in record_ids if ledger.restore_record(tx, i, operator=session.operator)]
+        adjustments.after_status_change(
+            tx,
+            before,
+            action="restore",
+            reason=reason,
+            operator=session.operator,
+            describe=adjustments.restore_text,
+        )
+    return done

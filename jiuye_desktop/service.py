@@ -11,16 +11,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import divisions
+from . import adjustments, divisions
 from .domain import Area, Finding, Level, Record, Unit
 from .records import UnitContext, derive
 from .storage import ledger
-from .storage.db import Database, StorageError, open_database
-
-if TYPE_CHECKING:
-    from .backup import BackgroundBackup
+from .storage.backup import BackgroundBackup, make_backup, open_ledger
+from .storage.db import Database, StorageError
 
 OPERATOR_SETTING = "operator"
 
@@ -102,16 +99,12 @@ class Session:
         """An automatic backup (before an import, a merge, at start) when enabled."""
         if not self.auto_backup:
             return None
-        from .backup import make_backup
-
         return make_backup(self.db, reason)
 
     def backup_in_background(self, reason: str) -> BackgroundBackup | None:
         """``backup`` taken by another thread; ``wait()`` on it before writing anything."""
         if not self.auto_backup:
             return None
-        from .backup import BackgroundBackup
-
         return BackgroundBackup(self.db.path, reason)
 
     # --- the unit's profile ---------------------------------------------------------------------
@@ -206,36 +199,63 @@ class Session:
         record = normalize(values, ctx)
         return record, list(prepare(record, ctx).findings)
 
-    def add_values(self, values: dict[str, object]) -> tuple[int, list[Finding]]:
+    def add_values(
+        self, values: dict[str, object], reason: str | None = None
+    ) -> tuple[int, list[Finding]]:
         """Save a record typed in the form (values keyed by template header)."""
         from .records import normalize
 
-        return self.add_record(normalize(values, self.context()))
+        return self.add_record(normalize(values, self.context()), reason)
 
-    def add_record(self, record: Record) -> tuple[int, list[Finding]]:
+    def add_record(self, record: Record, reason: str | None = None) -> tuple[int, list[Finding]]:
+        """Save a new record; ``reason`` is needed when it lands in a submitted week.
+
+        Raises:
+            adjustments.ReasonRequired: its 登记日期 is in a submitted week and no reason.
+        """
         ctx = self.context()
         record.area_code = record.area_code or ctx.resolve_area(record.area_raw)
         p = prepare(record, ctx)
         with self.db.transaction() as tx:
             ledger.insert_records(tx, [p], import_id=None, operator=self.operator)
             new_id = int(tx.execute("SELECT max(id) FROM records").fetchone()[0])
+            adjustments.after_insert(tx, new_id, reason=reason, operator=self.operator)
         return new_id, list(p.findings)
 
-    def edit_record(self, record_id: int, record: Record) -> list[Finding]:
+    def edit_record(
+        self, record_id: int, record: Record, reason: str | None = None
+    ) -> list[Finding]:
+        """Replace a record's values; ``reason`` is needed for a counted change of a
+        record in a submitted week (domain.md §9).
+
+        Raises:
+            adjustments.ReasonRequired: such a change without a reason (nothing is written).
+        """
         ctx = self.context()
         record.area_code = record.area_code or ctx.resolve_area(record.area_raw)
         p = prepare(record, ctx)
         with self.db.transaction() as tx:
-            ledger.update_record(tx, record_id, p, operator=self.operator)
+            before = adjustments.before_states(tx, [record_id]).get(record_id)
+            changes = ledger.update_record(tx, record_id, p, operator=self.operator)
+            if before is not None and changes:
+                adjustments.after_edit(
+                    tx, record_id, before, changes, reason=reason, operator=self.operator
+                )
         return list(p.findings)
 
 
 def open_session(path: Path | str, *, operator: str | None = None) -> Session:
-    db = open_database(path)
+    db = open_ledger(path)
     try:
         if ledger.get_unit(db.conn) is None:
             raise StorageError(f"数据库 {path} 还没有填报单位，请先运行 init")
-        op = operator or ledger.get_setting(db.conn, OPERATOR_SETTING) or default_operator()
+        # The name set in 单位设置 (操作员, else 联系人); the computer's login only as a last resort.
+        op = (
+            operator
+            or ledger.get_setting(db.conn, OPERATOR_SETTING)
+            or ledger.get_setting(db.conn, "contact")
+            or default_operator()
+        )
     except BaseException:
         db.close()
         raise
@@ -251,7 +271,7 @@ def needs_setup(path: Path | str) -> bool:
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         return True
-    db = open_database(path)
+    db = open_ledger(path)
     try:
         return ledger.get_unit(db.conn) is None
     finally:
@@ -282,7 +302,8 @@ def init_database(
 ) -> Session:
     """Create the database of a reporting unit.
 
-    Without ``areas`` a known Henan city gets its county-level units (domain.md §2).
+    Without ``areas`` a known Henan city gets its county-level units, the
+    province (410000) its cities and directly administered counties (domain.md §2).
     """
     if not (unit_code.isdigit() and len(unit_code) == 6):
         raise SetupError(f"单位代码“{unit_code}”应为6位数字（GB/T 2260）")
@@ -290,21 +311,21 @@ def init_database(
         raise SetupError("单位名称不能为空")
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
-        db = open_database(path)
+        db = open_ledger(path)
         try:
             if ledger.get_unit(db.conn) is not None:
                 raise SetupError(f"数据库 {path} 已经建立过填报单位，不能重复初始化")
         finally:
             db.close()
     if areas is None:
-        areas = divisions.default_areas(unit_code) if level == Level.CITY else []
+        areas = divisions.default_areas(unit_code) if level != Level.COUNTY else []
     names = [n for _, n in areas]
     codes = [c for c, _ in areas if c]
     if len(set(names)) != len(names) or len(set(codes)) != len(codes):
         raise SetupError("地区名称或代码有重复")
     if unit_code in codes:
         raise SetupError(f"地区代码{unit_code}与本单位相同（本级已自动包含）")
-    db = open_database(path, create=True)
+    db = open_ledger(path, create=True)
     op = operator or default_operator()
     try:
         with db.transaction() as tx:

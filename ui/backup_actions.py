@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 
-from jiuye_desktop.backup import list_backups, make_backup, restore_backup, verify_backup
 from jiuye_desktop.service import Session
+from jiuye_desktop.storage.backup import list_backups, make_backup, restore_backup, verify_backup
 from ui.ops import Cancelled, Progress, run_op
 from ui.state import AppState
 

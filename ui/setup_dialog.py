@@ -43,7 +43,6 @@ from jiuye_desktop.service import (
     PROFILE_FIELDS,
     Session,
     SetupError,
-    default_operator,
     init_database,
     parse_area_spec,
 )
@@ -116,13 +115,16 @@ class SetupDialog(QDialog):
         self.name_edit.setPlaceholderText("如 许昌市")
         self.county_radio = QRadioButton(LEVEL_NAMES[Level.COUNTY])
         self.city_radio = QRadioButton(LEVEL_NAMES[Level.CITY])
+        self.province_radio = QRadioButton(LEVEL_NAMES[Level.PROVINCE])
         self.level_group = QButtonGroup(self)
         self.level_group.addButton(self.county_radio)
         self.level_group.addButton(self.city_radio)
+        self.level_group.addButton(self.province_radio)
         self.county_radio.setChecked(True)
         level_row = QHBoxLayout()
         level_row.addWidget(self.county_radio)
         level_row.addWidget(self.city_radio)
+        level_row.addWidget(self.province_radio)
         level_row.addStretch(1)
         unit_box = QGroupBox("填报单位")
         unit_form = QFormLayout(unit_box)
@@ -152,7 +154,7 @@ class SetupDialog(QDialog):
         area_buttons.addWidget(self.default_areas_button)
         self.areas_note = QLabel(
             "周报表的行：本级（自动包含）加下列地区。市级默认为所辖县级单位；"
-            "县级可填乡镇、街道，也可不填。"
+            "省级默认为17个省辖市、济源和10个省直管县（市）；县级可填乡镇、街道，也可不填。"
         )
         self.areas_note.setWordWrap(True)
         self.areas_note.setStyleSheet(f"color: {MUTED_COLOR.name()};")
@@ -171,7 +173,7 @@ class SetupDialog(QDialog):
             self.people[key] = edit
             people_form.addRow(title, edit)
         self.people["contact_phone"].setPlaceholderText("手机或固定电话")
-        self.people["operator"].setPlaceholderText("记入每条记录的修改历史")
+        self.people["operator"].setPlaceholderText("您的姓名，记入修改历史（空着则用联系人）")
 
         # Seal and signatures.
         images_box = QGroupBox("公章与签名图片（PNG，可不填）")
@@ -229,7 +231,13 @@ class SetupDialog(QDialog):
         if self.creating:
             self.unit_combo.setFocus()
         else:
-            for widget in (self.code_edit, self.name_edit, self.county_radio, self.city_radio):
+            for widget in (
+                self.code_edit,
+                self.name_edit,
+                self.county_radio,
+                self.city_radio,
+                self.province_radio,
+            ):
                 widget.setEnabled(False)
 
     def _connect_signals(self) -> None:
@@ -255,12 +263,11 @@ class SetupDialog(QDialog):
 
     def load(self) -> None:
         if self.session is None:
-            self.people["operator"].setText(default_operator())
-            return
+            return  # the operator is the clerk's own name, not the computer's login
         unit = self.session.unit
         self.code_edit.setText(unit.code)
         self.name_edit.setText(unit.name)
-        (self.city_radio if unit.level == Level.CITY else self.county_radio).setChecked(True)
+        self._level_radio(unit.level).setChecked(True)
         self.set_areas([(a.code or None, a.name) for a in self.session.areas() if not a.is_self])
         for key, value in self.session.profile().items():
             self.people[key].setText(value)
@@ -285,14 +292,21 @@ class SetupDialog(QDialog):
             self.unit_combo.blockSignals(False)
         self.code_edit.setText(division.code)
         self.name_edit.setText(division.name)
-        city = division.kind == "city"
-        (self.city_radio if city else self.county_radio).setChecked(True)
+        level = {"province": Level.PROVINCE, "city": Level.CITY}.get(division.kind, Level.COUNTY)
+        self._level_radio(level).setChecked(True)
         if not self._areas_touched or not self.area_rows():
-            self.set_areas(divisions.default_areas(division.code) if city else [])
+            self.set_areas(divisions.default_areas(division.code) if level != Level.COUNTY else [])
             self._areas_touched = False
         return True
 
+    def _level_radio(self, level: Level) -> QRadioButton:
+        return {Level.CITY: self.city_radio, Level.PROVINCE: self.province_radio}.get(
+            level, self.county_radio
+        )
+
     def level(self) -> Level:
+        if self.province_radio.isChecked():
+            return Level.PROVINCE
         return Level.CITY if self.city_radio.isChecked() else Level.COUNTY
 
     def set_areas(self, areas: list[tuple[str | None, str]] | list[tuple[str, str]]) -> None:
@@ -313,7 +327,11 @@ class SetupDialog(QDialog):
         return rows
 
     def profile(self) -> dict[str, str]:
-        return {key: edit.text().strip() for key, edit in self.people.items()}
+        """The people as typed; an empty 操作员 is the 联系人 (the clerk who keeps the ledger)."""
+        values = {key: edit.text().strip() for key, edit in self.people.items()}
+        if not values["operator"]:
+            values["operator"] = values["contact"]
+        return values
 
     def set_image(self, kind: str, data: bytes | None) -> None:
         self._images[kind] = data
@@ -424,7 +442,7 @@ class SetupDialog(QDialog):
 
     def _on_default_areas(self) -> None:
         code = self.code_edit.text().strip()
-        self.set_areas(divisions.default_areas(code) if self.level() == Level.CITY else [])
+        self.set_areas(divisions.default_areas(code) if self.level() != Level.COUNTY else [])
         self._areas_touched = False
 
     def _on_area_edited(self, _item: QTableWidgetItem) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from jiuye_desktop.backup import StartupCheck, check_and_back_up, restore_backup
+from jiuye_desktop.storage.backup import StartupCheck, check_and_back_up, restore_backup
 from jiuye_desktop.storage.db import StorageError
 
 

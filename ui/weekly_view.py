@@ -25,6 +25,7 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,9 +40,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jiuye_desktop import snapshots, weekly
-from jiuye_desktop.domain import Week, WeeklyTable
+from jiuye_desktop import snapshots, submitted, weekly
+from jiuye_desktop.domain import Level, Week, WeeklyTable
 from jiuye_desktop.weeks import next_week, previous_week, week_of, weeks_of_year
+from ui.adjustments_panel import AdjustmentsPanel
+from ui.grid_copy import HEADER_ROWS_PROPERTY
 from ui.ops import KNOWN_ERRORS, show_error
 from ui.state import AppState
 from ui.weekly_model import CORNER_TEXT, HEADER_ROWS, WeeklyModel
@@ -93,6 +96,7 @@ class WeeklyView(QWidget):
         self.state = state
         self._week: Week = snapshots.default_week(state.session)
         self._weeks: list[Week] = []
+        self.drill_dialog: QDialog | None = None  # the last drill-down opened
         self._build()
         self._connect_signals()
         self._show_week(self._week)
@@ -131,11 +135,14 @@ class WeeklyView(QWidget):
             table = weekly.compute(session, self._week)
             changes = snapshots.diff_with_last(session, table)
             last = snapshots.last_submission(session, self._week)
+            adjusted = submitted.listed(session, self._week)
         except KNOWN_ERRORS as exc:
             self.model.set_table(None)
             self._status.setText("")
+            self.adjustments.show_adjustments(None)
             show_error(self, exc)
             return
+        self.adjustments.show_adjustments(adjusted)
         self.model.set_table(table, changes, last.submitted_at if last else "")
         self._unit_label.setText(f"填报单位：{table.unit.name}")
         self._week_label.setText(table.week.label)
@@ -199,6 +206,7 @@ class WeeklyView(QWidget):
         self.grid = QTableView()
         self.grid.setModel(self.model)
         self.grid.setItemDelegate(_CornerDelegate(self.grid))
+        self.grid.setProperty(HEADER_ROWS_PROPERTY, HEADER_ROWS)  # Ctrl+C copies them first
         self.grid.horizontalHeader().hide()
         self.grid.verticalHeader().hide()
         self.grid.setWordWrap(True)
@@ -220,6 +228,11 @@ class WeeklyView(QWidget):
             "说明：1栏=3栏-5栏，2栏=4栏-6栏；红色数字为负数（本周剔除了以前登记的记录）；"
             "黄色底色为与上次上报不同的数值，鼠标停留可见上报时的数值。"
         )
+        if self.state.session.unit.level != Level.COUNTY:
+            legend.setText(
+                legend.text()
+                + "双击某地区一行，可按该地区上报文件中的地区分行查看（如省级查看某市各县）。"
+            )
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #555555;")
 
@@ -230,6 +243,8 @@ class WeeklyView(QWidget):
         layout.addWidget(self.grid, 1)
         layout.addWidget(self._status)
         layout.addWidget(legend)
+        self.adjustments = AdjustmentsPanel()
+        layout.addWidget(self.adjustments)
         layout.addStretch(0)
 
     def _connect_signals(self) -> None:
@@ -239,6 +254,7 @@ class WeeklyView(QWidget):
         self.next_button.clicked.connect(self._on_next_button_clicked)
         self.submit_button.clicked.connect(self._on_submit_button_clicked)
         self.model.modelReset.connect(self._on_model_reset)
+        self.grid.doubleClicked.connect(self._on_grid_double_clicked)
 
     # --- slots ----------------------------------------------------------------------------------
 
@@ -280,6 +296,32 @@ class WeeklyView(QWidget):
             )
         else:
             self._mark_submitted(table)
+
+    def _on_grid_double_clicked(self, index: QModelIndex) -> None:
+        """An area's row (not 合计 or 本级): its own areas' rows, from its package."""
+        table = self.table
+        row = index.row() - HEADER_ROWS - 1  # 0 = 本级
+        if table is None or row < 1 or row >= len(table.rows) or not table.rows[row].code:
+            return
+        self.drill_down(table.rows[row].code)
+
+    def drill_down(self, code: str) -> None:
+        """Open the drill-down of the area ``code`` for the shown week (a message if none)."""
+        from jiuye_desktop.province import BreakdownError, area_breakdown
+        from ui.drill_dialog import DrillDownDialog
+
+        try:
+            breakdown = area_breakdown(self.state.session, self._week, code)
+        except BreakdownError as exc:
+            self._status.setText(str(exc))
+            return
+        except KNOWN_ERRORS as exc:
+            show_error(self, exc)
+            return
+        dialog = DrillDownDialog(breakdown, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.drill_dialog = dialog
+        dialog.open()
 
     def _on_model_reset(self) -> None:
         for row, col, rows, cols in self.model.spans():

@@ -245,14 +245,20 @@ def _review_summary(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list[
     out: list[Flowable] = [Paragraph("四、待核实的疑似重复记录", st["h"])]
     if not data.review:
         out.append(
-            Paragraph("经自查，未发现姓名、出生日期相同而公民身份号码不同的记录。", st["body"])
+            Paragraph(
+                "经自查，未发现疑似同一人重复登记的记录（姓名相同或读音相同且出生日期相同而"
+                "公民身份号码不同，公民身份号码与同名记录仅差一位或相邻两位颠倒，"
+                "三人以上使用同一联系电话）。",
+                st["body"],
+            )
         )
         return out
     number = _annex_names(data).index("待核实的疑似重复记录") + 1
     out.append(
         Paragraph(
-            f"有{len(data.review)}条记录姓名、出生日期与其他记录相同而公民身份号码不同，"
-            f"可能是同一人，未自动剔除，待人工逐条核实（明细见附表{number}）。",
+            f"有{len(data.review)}条记录疑似与其他记录为同一人（姓名相同或读音相同且出生日期"
+            "相同而公民身份号码不同，公民身份号码与同名记录仅差一位或相邻两位颠倒，"
+            f"三人以上使用同一联系电话），未自动剔除，待人工逐条核实（明细见附表{number}）。",
             st["body"],
         )
     )

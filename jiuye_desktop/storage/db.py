@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -162,13 +162,25 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def open_database(path: Path | str, *, create: bool = False, check: bool = False) -> Database:
+#: What runs on an existing database before its schema is migrated: the backup
+#: (``storage.backup.before_migration``), passed in by whoever opens the ledger.
+BeforeMigration = Callable[[Database], None]
+
+
+def open_database(
+    path: Path | str,
+    *,
+    create: bool = False,
+    check: bool = False,
+    before_migration: BeforeMigration | None = None,
+) -> Database:
     """Open (or create) a ledger database and bring its schema up to date.
 
     Args:
         path: the database file.
         create: make the file when it does not exist.
         check: run ``PRAGMA integrity_check`` first.
+        before_migration: called before pending migrations of an existing database.
 
     Raises:
         StorageError: the file is missing, locked, not a database, damaged, or
@@ -190,7 +202,7 @@ def open_database(path: Path | str, *, create: bool = False, check: bool = False
             ok, detail = db.integrity_ok()
             if not ok:
                 raise StorageError(f"数据库 {path} 已损坏（{detail}），请从备份恢复")
-        migrate(db)
+        migrate(db, before_migration)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _known_error(exc, path) from exc
@@ -200,10 +212,10 @@ def open_database(path: Path | str, *, create: bool = False, check: bool = False
     return db
 
 
-def migrate(db: Database) -> None:
+def migrate(db: Database, before: BeforeMigration | None = None) -> None:
     """Apply pending numbered migrations, each in its own transaction.
 
-    An existing database is backed up beside itself first. A database newer
+    ``before`` (the backup) runs first on an existing database. A database newer
     than the program is refused untouched.
     """
     steps = _migrations()
@@ -215,10 +227,8 @@ def migrate(db: Database) -> None:
         )
     if current == len(steps):
         return
-    if current > 0:
-        from ..backup import make_backup
-
-        make_backup(db, "migration", rotate_after=False)
+    if current > 0 and before is not None:
+        before(db)
     for number, _name, sql in steps[current:]:
         with db.transaction() as conn:
             for statement in _split_sql(sql):

@@ -485,26 +485,6 @@ def duplicate_losers(conn: sqlite3.Connection) -> list[tuple[int, int]]:
     return conn.execute(sql).fetchall()
 
 
-def possible_duplicates(conn: sqlite3.Connection) -> list[tuple[int, int]]:
-    """(record id, other record id): same name and birth date, another ID, same class."""
-    sql = """
-        WITH groups AS (
-            SELECT name, birth_date, dup_key FROM records
-            WHERE removed_on IS NULL AND id_ok = 1 AND dup_key IS NOT NULL AND name != ''
-            GROUP BY name, birth_date, dup_key HAVING count(DISTINCT id_number) > 1
-        )
-        SELECT r.id, (SELECT min(o.id) FROM records o
-                      WHERE o.name = r.name AND o.birth_date = r.birth_date
-                        AND o.dup_key = r.dup_key AND o.id_number != r.id_number
-                        AND o.removed_on IS NULL AND o.id_ok = 1)
-        FROM records r JOIN groups g
-          ON r.name = g.name AND r.birth_date = g.birth_date AND r.dup_key = g.dup_key
-        WHERE r.removed_on IS NULL AND r.id_ok = 1
-        ORDER BY r.id
-    """
-    return conn.execute(sql).fetchall()
-
-
 def overcapacity_double(conn: sqlite3.Connection) -> list[tuple[int, int]]:
     """(去产能安置 record, 新就业 record): the same person (sound ID) has, in the same
     year, a 新就业 with 去产能职工=是; both not removed (domain.md §5.3)."""

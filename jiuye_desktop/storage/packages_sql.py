@@ -10,11 +10,12 @@ and deletes again when a newer package of the same unit replaces them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from . import ledger
 from .db import now_text
 from .ledger import RECORD_COLUMNS
 
@@ -250,3 +251,41 @@ def import_by_hash(conn: sqlite3.Connection, sha256: str) -> tuple[str, str, str
         "SELECT file_name, imported_at, kind FROM imports WHERE sha256 = ?", (sha256,)
     ).fetchone()
     return (str(row[0]), str(row[1]), str(row[2])) if row else None
+
+
+def store_rows(
+    conn: sqlite3.Connection,
+    rows: Iterable[MergedRow],
+    *,
+    import_id: int | None,
+    origin_unit: str | None,
+    package_id: int | None,
+    operator: str,
+    removal_message: str = "",
+) -> int:
+    """Insert package rows as records with their findings and removals; returns how many.
+
+    Records go in through ``ledger.insert_rows`` and removals through
+    ``ledger.remove_records``, the ledger's own paths, so the weekly tally
+    and the removal log are kept exactly as for any record. The caller holds
+    the transaction.
+    """
+    first = next_record_id(conn)
+    removed: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+
+    def items() -> Iterator[ledger.RowAndFindings]:
+        for i, (values, findings, removed_on, reason, note) in enumerate(rows):
+            if removed_on is not None and reason is not None:
+                removed.setdefault((removed_on, note or ""), []).append(
+                    (first + i, reason, removal_message)
+                )
+            yield values, findings
+
+    n = ledger.insert_rows(
+        conn, items(), import_id=import_id, operator=operator, origin_unit=origin_unit
+    )
+    if package_id is not None and n:
+        set_package_id(conn, first, first + n - 1, package_id)
+    for (removed_on, note), group in removed.items():
+        ledger.remove_records(conn, group, removed_on=removed_on, note=note, operator=operator)
+    return n

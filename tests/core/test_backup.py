@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from jiuye_desktop import backup
 from jiuye_desktop.cli import main
 from jiuye_desktop.importer import import_workbook
+from jiuye_desktop.service import open_session
+from jiuye_desktop.storage import backup
 from jiuye_desktop.storage.db import StorageError, open_database
 
 from .helpers import db_fingerprint, new_row, write_book, xuchang
@@ -169,7 +170,7 @@ def test_migration_is_preceded_by_a_backup(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
-    opened = open_database(path)
+    opened = open_session(path).db  # as the program opens a ledger
     assert opened.conn.execute("PRAGMA user_version").fetchone()[0] == len(steps)
     opened.close()
     reasons = [b.reason for b in backup.list_backups(path)]

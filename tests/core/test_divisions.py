@@ -12,8 +12,10 @@ from jiuye_desktop.divisions import (
     default_areas,
     ever_existed,
     henan_units,
+    is_direct,
     lookup,
     name_of,
+    province_areas,
     resolve_area_name,
 )
 from jiuye_desktop.resources import resource_path
@@ -94,8 +96,9 @@ def test_every_direct_county_is_listed_under_its_city() -> None:
     assert set(DIRECT_COUNTIES) <= listed
 
 
-def test_henan_units_2017_has_cities_and_jiyuan_first() -> None:
-    units = henan_units(2017)
+def test_henan_units_2017_has_the_province_then_cities_and_jiyuan_first() -> None:
+    province, *units = henan_units(2017)
+    assert (province.code, province.name, province.kind) == ("410000", "河南省", "province")
     cities = [d for d in units if d.kind == "city"]
     assert {d.code: d.name for d in cities} == {**CITIES, "419001": "济源市"}
     assert units[: len(cities)] == cities
@@ -181,3 +184,15 @@ def test_count_of_county_level_units_2017() -> None:
 def test_table_is_loaded_once() -> None:
     assert divisions._all() is divisions._all()
     assert divisions._ever_codes() is divisions._ever_codes()
+
+
+def test_the_province_has_its_28_areas_in_the_notices_order() -> None:
+    areas = province_areas(2017)
+    assert len(areas) == 28
+    assert areas[:17] == list(CITIES.items())
+    assert areas[17] == ("419001", "济源市")
+    assert dict(areas[18:]) == DIRECT_COUNTIES
+    assert [c for c, _ in areas[18:]] == sorted(DIRECT_COUNTIES)
+    assert default_areas("410000", 2017) == areas
+    assert all(is_direct(code) for code, _ in areas[17:])
+    assert not any(is_direct(code) for code in CITIES)

@@ -14,16 +14,15 @@ import pytest
 
 from jiuye_desktop import package as pkg
 from jiuye_desktop.cli import Refused
+from jiuye_desktop.cli.merge_commands import register
+from jiuye_desktop.completeness import completeness, forget_failures
 from jiuye_desktop.demo_loader import load_demo
 from jiuye_desktop.domain import Level, Week
 from jiuye_desktop.merge import (
     MergeRefused,
-    completeness,
     cross_area_duplicates,
-    forget_failures,
     merge_packages,
 )
-from jiuye_desktop.merge_commands import register
 from jiuye_desktop.selfcheck import remove_selected, run_check
 from jiuye_desktop.service import Session, init_database, open_session
 from jiuye_desktop.storage import ledger

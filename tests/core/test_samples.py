@@ -53,7 +53,7 @@ def test_sample_ledger_end_to_end(
     # The same content again is refused, and nothing changes.
     assert main(["import", str(samples_dir / ledger), "--db", db, "--json"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == ""
+    assert json.loads(captured.out)["exit"] == 1  # the one JSON document: the error
     assert "已于" in captured.err and "导入过" in captured.err
 
     check = run_json(capsys, "check", "--db", db, "--json")

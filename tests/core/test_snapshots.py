@@ -56,7 +56,13 @@ def test_diff_names_every_changed_cell_with_its_submitted_value(session: Session
     before = weekly.compute(session, WEEK)
     snapshots.mark_submitted(session, before)
     ids = selfcheck.run_check(session).record_ids("duplicate")[:7]
-    assert selfcheck.remove_selected(session, ids, "duplicate", dt.date(2017, 11, 20)) == 7
+    # After submission a removal needs a reason (domain.md §9).
+    assert (
+        selfcheck.remove_selected(
+            session, ids, "duplicate", dt.date(2017, 11, 20), adjustment_reason="核实后剔除"
+        )
+        == 7
+    )
     after = weekly.compute(session, WEEK)
 
     diff = snapshots.diff_with_last(session, after)
@@ -77,7 +83,7 @@ def test_diff_names_every_changed_cell_with_its_submitted_value(session: Session
     assert snapshots.diff_with_last(session, after) == {}
     # Restoring them is a change again, against the corrected table.
     for record_id in ids:
-        assert selfcheck.restore(session, record_id)
+        assert selfcheck.restore(session, record_id, "误剔除")
     again = weekly.compute(session, WEEK)
     assert _rows(again) == _rows(before)
     assert snapshots.diff_with_last(session, again) == {

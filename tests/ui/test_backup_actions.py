@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from jiuye_desktop import backup
 from jiuye_desktop.service import open_session
+from jiuye_desktop.storage import backup
 from ui import backup_actions, ops
 from ui.state import AppState
 

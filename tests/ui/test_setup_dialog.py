@@ -93,6 +93,26 @@ def test_first_run_creates_xuchang_with_its_six_areas(qtbot, tmp_path: Path):
         session.close()
 
 
+def test_the_province_level_is_offered_with_its_28_areas(qtbot, tmp_path: Path):
+    dialog = SetupDialog.for_new_database(tmp_path / "henan.sqlite")
+    qtbot.addWidget(dialog)
+    assert dialog.unit_combo.itemData(1) == "410000"  # first in the list, before the cities
+    dialog.choose_unit("410000")
+    assert dialog.name_edit.text() == "河南省" and dialog.province_radio.isChecked()
+    rows = dialog.area_rows()
+    assert len(rows) == 28 and rows[0] == ("410100", "郑州市") and rows[17] == ("419001", "济源市")
+    assert ("410181", "巩义市") in rows and ("411729", "新蔡县") in rows
+    dialog.set_areas(rows[:2])
+    dialog.default_areas_button.click()  # 恢复默认地区 gives the 28 back
+    assert len(dialog.area_rows()) == 28
+    dialog.accept()
+    assert dialog.result() == SetupDialog.DialogCode.Accepted
+    assert dialog.session is not None
+    assert dialog.session.unit.level == Level.PROVINCE
+    assert len(dialog.session.areas()) == 29
+    dialog.session.close()
+
+
 def test_a_county_types_its_townships(qtbot, tmp_path: Path):
     path = tmp_path / "yanling.sqlite"
     dialog = SetupDialog.for_new_database(path)

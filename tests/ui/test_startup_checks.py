@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from jiuye_desktop import backup
 from jiuye_desktop.domain import Level
 from jiuye_desktop.service import init_database
+from jiuye_desktop.storage import backup
 from ui import startup_checks
 
 

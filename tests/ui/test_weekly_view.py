@@ -177,7 +177,9 @@ def test_marking_submitted_then_a_ledger_change_highlights_the_changed_cells(
     # The ledger changes after submission: records removed within the week.
     result = selfcheck.run_check(session)
     ids = result.record_ids("duplicate")[:5]
-    selfcheck.remove_selected(session, ids, "duplicate", dt.date(2017, 11, 20), "核实后剔除")
+    selfcheck.remove_selected(
+        session, ids, "duplicate", dt.date(2017, 11, 20), "核实后剔除", adjustment_reason="核实"
+    )
     view.refresh()
     after = weekly.compute(session, week)
     expected = {
@@ -225,7 +227,7 @@ def test_cancelled_resubmission_stores_nothing(
     view.set_week(week)
     view.submit_button.click()
     first = snapshots.last_submission(session, week)
-    selfcheck.remove_flagged(session, "invalid", dt.date(2017, 11, 20))
+    selfcheck.remove_flagged(session, "invalid", dt.date(2017, 11, 20), reason="自查剔除")
     view.refresh()
     changed = view.model.changed_cells()
     assert changed

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from .domain import Week
-    from .service import Session
+    from ..domain import Week
+    from ..service import Session
 
 Command = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -29,19 +29,49 @@ def date_arg(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”应为 YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            f"日期“{text}”不存在或格式不对，应为 年-月-日，例如 2017-11-10"
+        ) from None
+
+
+date_arg.__name__ = "日期"
+
+
+def week_key_arg(text: str) -> str:
+    """argparse type of ``--week YYYY-MM-N``: a week that exists (else wrong usage, exit 2)."""
+    from ..weeks import week_from_key
+
+    try:
+        week_from_key(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+week_key_arg.__name__ = "周次"
+
+
+def date_text_arg(text: str) -> str:
+    """``date_arg``, kept as the text (``week_of`` reads ``--date`` as written)."""
+    date_arg(text)
+    return text
+
+
+date_text_arg.__name__ = "日期"
 
 
 def add_week_options(parser: argparse.ArgumentParser) -> None:
     """``--week YYYY-MM-N`` or ``--date YYYY-MM-DD``, one of them required."""
     g = parser.add_mutually_exclusive_group(required=True)
-    g.add_argument("--week", help="YYYY-MM-N，例如 2017-11-2")
-    g.add_argument("--date", help="YYYY-MM-DD，该日所在的周")
+    g.add_argument(
+        "--week", type=week_key_arg, metavar="YYYY-MM-N", help="周次：年-月-第几周，例如 2017-11-2"
+    )
+    g.add_argument("--date", type=date_text_arg, metavar="YYYY-MM-DD", help="日期：取该日所在的周")
 
 
 def week_of(args: argparse.Namespace) -> Week:
     """The week the options name; a bad one is refused."""
-    from .weekly import resolve_week
+    from ..weekly import resolve_week
 
     try:
         return resolve_week(args.week, args.date)
@@ -51,7 +81,7 @@ def week_of(args: argparse.Namespace) -> Week:
 
 def open_for(args: argparse.Namespace) -> Session:
     """The session on ``--db`` with ``--operator``."""
-    from .service import open_session
+    from ..service import open_session
 
     return open_session(args.db, operator=args.operator)
 

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .storage.db import Database, StorageError, schema_version
+from .db import Database, StorageError, connect, open_database, schema_version
 
 KEEP_LAST = 10
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}(?:-\d+)?)-(?P<reason>[a-z0-9-]+)\.sqlite$")
@@ -46,6 +46,17 @@ class BackupInfo:
 
 def backup_dir(db_path: Path) -> Path:
     return Path(db_path).resolve().parent / "backups"
+
+
+def open_ledger(path: Path | str, *, create: bool = False, check: bool = False) -> Database:
+    """``open_database`` as the program opens a ledger: backed up before a migration."""
+    return open_database(path, create=create, check=check, before_migration=before_migration)
+
+
+def before_migration(db: Database) -> None:
+    """The backup hook of ``storage.db.migrate``: an existing ledger is copied before its
+    schema changes (kept out of rotation)."""
+    make_backup(db, "migration", rotate_after=False)
 
 
 def make_backup(db: Database, reason: str = "manual", *, rotate_after: bool = True) -> Path:
@@ -260,8 +271,6 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
         raise StorageError(f"备份 {backup} 不能用于恢复：{why}")
     safety: Path | None = None
     if db_path.exists() and verify_backup(db_path)[0]:
-        from .storage.db import connect
-
         conn = connect(db_path)
         try:
             safety = make_backup(Database(conn, db_path), "restore", rotate_after=False)
@@ -314,10 +323,8 @@ def check_and_back_up(db_path: Path) -> StartupCheck:
     damaged ledger is not backed up (that would rotate good copies away); the
     newest good backup is named instead, as the way back.
     """
-    from .storage.db import open_database
-
     try:
-        db = open_database(db_path)
+        db = open_ledger(db_path)
     except StorageError as exc:
         return StartupCheck(False, str(exc), None, latest_good_backup(db_path))
     try:

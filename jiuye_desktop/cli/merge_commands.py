@@ -2,7 +2,7 @@
 
 :func:`register` adds them to the command line's subparsers and returns the
 command functions by name, for ``cli.COMMANDS``. Each function returns a
-JSON-able dict; a refusal raises ``cli_args.Refused`` (``cli.Refused``) with a
+JSON-able dict; a refusal raises ``cli.args.Refused`` with a
 Chinese message.
 """
 
@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .cli_args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
+from .args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
 
 
 def register(
@@ -41,14 +41,14 @@ def register(
     s = sub.add_parser(
         "merge",
         parents=[common, as_json],
-        help="市级：合并下属地区的上报文件（全部成功或全不合并）",
+        help="市级、省级：合并下属单位的上报文件（全部成功或全不合并）",
     )
     s.add_argument("files", nargs="+", type=Path, metavar="FILE", help="上报文件（.xlsx）")
     s.add_argument("--dry-run", action="store_true", help="只预览将发生的变化，不写入数据库")
     s.add_argument("--password", help="加密文件的密码")
 
     s = sub.add_parser(
-        "packages", parents=[common, as_json], help="市级：某周各下属地区上报文件是否到齐"
+        "packages", parents=[common, as_json], help="市级、省级：某周各下属地区上报文件是否到齐"
     )
     add_week_options(s)
     return {"export-package": cmd_export_package, "merge": cmd_merge, "packages": cmd_packages}
@@ -56,8 +56,8 @@ def register(
 
 def cmd_export_package(args: argparse.Namespace) -> dict[str, Any]:
     """Write the package of a week (optionally password-protected)."""
-    from .exports.atomic import ExportError
-    from .package import export_package
+    from ..exports.atomic import ExportError
+    from ..package import export_package
 
     week = week_of(args)
     out: Path = args.out
@@ -83,7 +83,7 @@ def cmd_export_package(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
     """Merge packages of subordinate units (or, with ``--dry-run``, show what it would do)."""
-    from .merge import MergeRefused, merge_packages
+    from ..merge import MergeRefused, merge_packages
 
     session = open_for(args)
     try:
@@ -123,7 +123,7 @@ def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_packages(args: argparse.Namespace) -> dict[str, Any]:
     """For each subordinate area: is its package for the week here (delivered, late, missing)?"""
-    from .merge import completeness
+    from ..completeness import completeness
 
     week = week_of(args)
     session = open_for(args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli_args import Command, open_for, refuse, say
+from .args import Command, open_for, refuse, say
 
 
 def register(
@@ -36,7 +36,7 @@ def register(
 
 def cmd_dismiss(args: argparse.Namespace) -> dict[str, Any]:
     """Mark open warnings of a record as checked (domain.md §5.3)."""
-    from .dismissals import DismissError, dismiss
+    from ..dismissals import DismissError, dismiss
 
     session = open_for(args)
     try:

@@ -2,7 +2,7 @@
 
 :func:`register` adds them to the command line's subparsers and returns the
 command functions by name, for ``cli.COMMANDS``. Each function returns a
-JSON-able dict; a refusal raises ``cli_args.Refused`` (``cli.Refused``) with a Chinese message.
+JSON-able dict; a refusal raises ``cli.args.Refused`` with a Chinese message.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..cli_args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
+from .args import Command, add_week_options, date_arg, open_for, refuse, say, week_of
 
 
 def register(
@@ -45,11 +45,11 @@ def register(
 
 def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
     """Write the stamped Annex 1 of a week: xlsx (``--out``), and PDF (``--pdf`` or a .pdf ``--out``)."""
+    from ..exports.annex1_form import session_stamp
+    from ..exports.annex1_pdf import render_annex1_pdf
+    from ..exports.annex1_xlsx import build_annex1_workbook
+    from ..exports.atomic import ExportError, atomic_write, check_target
     from ..weekly import compute
-    from .annex1_form import session_stamp
-    from .annex1_pdf import render_annex1_pdf
-    from .annex1_xlsx import build_annex1_workbook
-    from .atomic import ExportError, atomic_write, check_target
 
     week = week_of(args)
     out: Path = args.out
@@ -86,7 +86,9 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
             with atomic_write(xlsx) as tmp:
                 wb.save(tmp)
         if pdf is not None:
-            data = render_annex1_pdf(table, stamp)
+            from ..submitted import listed
+
+            data = render_annex1_pdf(table, stamp, listed(session, week))
             with atomic_write(pdf) as tmp:
                 tmp.write_bytes(data)
     except ExportError as exc:
@@ -117,9 +119,9 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
     """Write the self-check report (自查报告) PDF at a date (default today)."""
-    from .atomic import ExportError, atomic_write, check_target
-    from .selfcheck_data import gather
-    from .selfcheck_pdf import render_selfcheck_pdf
+    from ..exports.atomic import ExportError, atomic_write, check_target
+    from ..exports.selfcheck_data import gather
+    from ..exports.selfcheck_pdf import render_selfcheck_pdf
 
     out: Path = args.out
     if out.suffix.lower() != ".pdf":

@@ -1,0 +1,137 @@
+"""The file that goes upward (annex1.md): writing an export package, reading and verifying one.
+
+A package is one ``.xlsx`` workbook with three sheets:
+
+- ``附件1``: the stamped weekly table of the week (``exports.annex1_xlsx``);
+- ``实名台账``: every record of the unit registered from 1 January to the
+  week's last day, in the import template's columns (``domain.RECORD_FIELDS``)
+  then 状态 (有效/已剔除), 剔除原因, 剔除日期, 剔除说明. Every cell is text
+  (IDs and phones keep every digit); 所属地区 is the area's name as the unit
+  knows it. A record's removal is carried when it is dated on or before the
+  week's last day: the sheet is the ledger as it stood at the end of that
+  week, so the receiver recomputes 本年累计/本周实际 of any week up to it
+  exactly (domain.md §4);
+- ``说明``: unit, level, week, program version, when written, the areas of the
+  table, the counts per indicator, and the digest of the ledger rows.
+
+The digest (canonical serialisation, format version 1): SHA-256 over UTF-8
+lines, each line ended by ``\\n``, each line the compact JSON
+(``ensure_ascii=False``, separators ``,`` and ``:``) of a list of strings:
+
+1. ``["jiuye-package", "1", <unit code>, <week key YYYY-MM-N>]``;
+2. the header row of ``实名台账`` (``LEDGER_HEADERS``);
+3. then one line per ledger row, in sheet order: its cells in column order,
+   an empty cell as ``""``.
+
+Cell text is written with line breaks as ``\\n`` and without characters XML
+cannot hold, so what a reader gets back is what was hashed. The digest finds
+a file edited after export (a cell changed, a row deleted or added); it is a
+checksum, not a signature: someone who recomputes it by hand would also have
+to keep 附件1 equal to what the rows give, which the receiver checks
+(账表一致) with the same code that computes the weekly table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..domain import FINDING_KIND_NAMES, RECORD_FIELDS, REMOVAL_REASONS, Week
+from ..exports import annex1_form as form
+
+FORMAT_NAME = "jiuye-package"
+FORMAT_VERSION = 1
+ANNEX_SHEET, LEDGER_SHEET, NOTES_SHEET = form.ANNEX_LABEL, "实名台账", "说明"
+TEMPLATE_HEADERS: tuple[str, ...] = tuple(h for _, h in RECORD_FIELDS)
+STATUS_HEADERS = ("状态", "剔除原因", "剔除日期", "剔除说明")
+LEDGER_HEADERS: tuple[str, ...] = TEMPLATE_HEADERS + STATUS_HEADERS
+ACTIVE, REMOVED = "有效", "已剔除"
+REASON_NAMES: dict[str, str] = {r.value: FINDING_KIND_NAMES[r] for r in REMOVAL_REASONS}
+REASON_CODES = {v: k for k, v in REASON_NAMES.items()}
+
+Progress = Callable[[int, int], None]
+
+# Keys of the 说明 sheet (column A); the value is in column B.
+K_FORMAT, K_VERSION = "文件格式", "格式版本"
+K_UNIT_CODE, K_UNIT_NAME, K_LEVEL = "单位代码", "单位名称", "级别"
+K_WEEK, K_WEEK_KEY, K_START, K_END = "周次", "周次代码", "开始日期", "结束日期"
+K_APP, K_WRITTEN = "程序版本", "导出时间"
+K_ROWS, K_ACTIVE, K_REMOVED = "台账行数", "其中有效", "其中已剔除"
+K_DIGEST = "台账摘要（SHA-256）"
+K_AREA = "地区"
+AREA_SELF, AREA_SUB = "本级", "下属地区"
+
+
+class PackageError(Exception):
+    """A package cannot be written, opened or trusted; the message (Chinese) names the file."""
+
+
+class PasswordRequired(PackageError):
+    """The package is password-protected and no password was given."""
+
+
+class WrongPassword(PackageError):
+    """The password given does not open the package."""
+
+
+# --- Cells and the digest -----------------------------------------------------------------------
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: object) -> str:
+    """A cell's text as written and hashed: ``\\n`` line breaks, nothing XML cannot hold."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", text)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def digest_line(values: Sequence[str]) -> bytes:
+    return (_encode(list(values)) + "\n").encode()
+
+
+def digest_start(unit_code: str, week_key: str) -> Any:
+    """A SHA-256 object fed the first two lines of the canonical serialisation."""
+    h = hashlib.sha256()
+    h.update(digest_line([FORMAT_NAME, str(FORMAT_VERSION), unit_code, week_key]))
+    h.update(digest_line(LEDGER_HEADERS))
+    return h
+
+
+def rows_digest(unit_code: str, week_key: str, rows: Iterable[Sequence[str]]) -> str:
+    """The digest of ledger rows (lists of cell texts in ``LEDGER_HEADERS`` order)."""
+    h = digest_start(unit_code, week_key)
+    for row in rows:
+        h.update(digest_line(row))
+    return str(h.hexdigest())
+
+
+def read_cell(value: object) -> str:
+    """A cell as python-calamine gives it, back as the text written."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    return str(value)
+
+
+def week_json(week: Week) -> dict[str, str]:
+    return {
+        "key": week.key,
+        "label": week.label,
+        "start": week.start.isoformat(),
+        "end": week.end.isoformat(),
+    }
