@@ -22,15 +22,20 @@ def register(
         parents=[common, as_json],
         help="把一条警告或可能重复标记为已核实（重复、无效、不完整不能核实）",
     )
-    s.add_argument("--record", required=True, type=int, help="记录编号")
+    s.add_argument("--record", required=True, type=int, metavar="编号", help="记录编号")
     s.add_argument(
         "--finding",
         required=True,
-        metavar="KIND",
-        help="要核实的问题：check --json 中的 rule（如 灵活就业登记过早），"
-        "或 warning（该记录全部未核实的警告）",
+        metavar="问题",
+        help="要核实的问题：自查结果中该警告的规则名（如 灵活就业登记过早、同名同生日:身份证号），"
+        "或“警告”（该记录全部未核实的警告）",
     )
-    s.add_argument("--reason", required=True, help="核实理由（必填，记入修改历史并随上报文件报送）")
+    s.add_argument(
+        "--reason",
+        required=True,
+        metavar="理由",
+        help="核实理由（必填，记入修改历史并随上报文件报送）",
+    )
     return {"dismiss": cmd_dismiss}
 
 

@@ -13,7 +13,7 @@ from jiuye_desktop.cli import main
 from jiuye_desktop.domain import FindingKind, Record
 from jiuye_desktop.validation import add_months, record_findings
 
-from .helpers import make_id, new_row, write_book
+from .helpers import db_fingerprint, make_id, new_row, write_book
 
 D = dt.date
 
@@ -206,3 +206,113 @@ def test_placement_of_a_person_also_counted_as_overcapacity_new_employment(
     double = [f for f in check["findings"] if "重复计算" in f["message"]]
     assert [(f["source_row"], f["kind"]) for f in double] == [(3, "warning")]
     assert "第 2 行" in double[0]["message"]
+
+
+def test_dismiss_a_warning_and_refuse_a_duplicate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    person = make_id("411002", "19850312", "123")
+    rows = [
+        new_row(
+            公民身份号码=person,
+            就业形式="灵活就业",
+            **{"就业（减员）日期": "2017-03-15", "登记日期": "2017-04-01"},
+        ),
+        new_row(
+            公民身份号码=person, **{"就业（减员）日期": "2017-05-01", "登记日期": "2017-05-05"}
+        ),
+    ]
+    db = _ledger(tmp_path, capsys, rows)
+    _, check = _cli(capsys, "check", "--db", db, "--json")
+    warning = next(f for f in check["findings"] if f["kind"] == "warning")
+    dup = next(f for f in check["findings"] if f["kind"] == "duplicate")
+    assert warning["rule"] == "灵活就业登记过早"
+    fingerprint = db_fingerprint(Path(db))
+    # A duplicate cannot be dismissed: exit 1, the reason, nothing changed.
+    code = main(
+        [
+            "dismiss",
+            "--db",
+            db,
+            "--record",
+            str(dup["record"]),
+            "--finding",
+            "duplicate",
+            "--reason",
+            "核实过",
+        ]
+    )
+    assert code == 1
+    assert "不能标记为已核实" in capsys.readouterr().err
+    code, out = _cli(
+        capsys,
+        "dismiss",
+        "--db",
+        db,
+        "--record",
+        str(dup["record"]),
+        "--finding",
+        "warning",
+        "--reason",
+        "x",
+        "--json",
+    )
+    assert code == 1 and out["exit"] == 1 and "没有未核实的警告" in out["error"]
+    code = main(
+        [
+            "dismiss",
+            "--db",
+            db,
+            "--record",
+            str(warning["record"]),
+            "--finding",
+            "灵活就业登记过早",
+            "--reason",
+            " ",
+        ]
+    )
+    assert code == 1 and "核实理由" in capsys.readouterr().err
+    assert db_fingerprint(Path(db)) == fingerprint
+    # The warning is dismissed: out of the open list, kept as dismissed and in the history.
+    code, out = _cli(
+        capsys,
+        "dismiss",
+        "--db",
+        db,
+        "--operator",
+        "张三",
+        "--record",
+        str(warning["record"]),
+        "--finding",
+        "灵活就业登记过早",
+        "--reason",
+        "电话核实：已连续工作满3个月",
+        "--json",
+    )
+    assert code == 0 and [d["finding"] for d in out["dismissed"]] == ["灵活就业登记过早"]
+    _, again = _cli(capsys, "check", "--db", db, "--json")
+    assert again["summary"]["warning"] == check["summary"]["warning"] - 1
+    assert [d["rule"] for d in again["dismissed"]] == ["灵活就业登记过早"]
+    assert again["dismissed"][0]["operator"] == "张三"
+    _, history = _cli(capsys, "history", "--db", db, "--record", str(warning["record"]), "--json")
+    checked = [h for h in history["history"] if h["action"] == "dismiss"]
+    assert [(h["field"], h["new_value"], h["operator"]) for h in checked] == [
+        ("灵活就业登记过早", "电话核实：已连续工作满3个月", "张三")
+    ]
+    assert main(["history", "--db", db, "--record", str(warning["record"])]) == 0
+    assert "已核实 灵活就业登记过早" in capsys.readouterr().out
+    # Twice is refused.
+    code = main(
+        [
+            "dismiss",
+            "--db",
+            db,
+            "--record",
+            str(warning["record"]),
+            "--finding",
+            "灵活就业登记过早",
+            "--reason",
+            "再次",
+        ]
+    )
+    assert code == 1 and "已经标记为已核实" in capsys.readouterr().err
