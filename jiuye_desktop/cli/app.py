@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .sample_commands import register as register_sample
 
     COMMANDS.update(register_sample(sub, common, as_json))
+
+    from .truth_commands import register as register_truth
+
+    COMMANDS.update(register_truth(sub, common, as_json))
     localise(p)
     return p
 

@@ -75,9 +75,11 @@ def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
 # --- Merged records --------------------------------------------------------------------------
 
 #: A merged row: the ``ledger.to_row`` values (``RECORD_COLUMNS`` then
-#: ``DERIVED_COLUMNS``), its own findings (kind, field, message), and its
+#: ``DERIVED_COLUMNS``), its own findings (kind, field, message, rule), and its
 #: removal (date, reason, note) or three Nones.
-MergedRow = tuple[tuple[Any, ...], list[tuple[str, str, str]], str | None, str | None, str | None]
+MergedRow = tuple[
+    tuple[Any, ...], list[tuple[str, str, str, str]], str | None, str | None, str | None
+]
 
 
 def next_record_id(conn: sqlite3.Connection) -> int:
