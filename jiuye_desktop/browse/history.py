@@ -23,6 +23,7 @@ _ACTION_NAMES = {
     "restore": "恢复",
     "import": "导入",
     "merge": "合并",
+    "dismiss": "已核实",
 }
 _COLUMN_LABELS = {
     **FIELD_LABELS,

@@ -144,9 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     COMMANDS.update(register_submitted(sub, common, as_json))
 
+    from .keys_commands import register as register_keys
+
+    COMMANDS.update(register_keys(sub, common, as_json))
+
     from .sample_commands import register as register_sample
 
     COMMANDS.update(register_sample(sub, common, as_json))
+
+    from .truth_commands import register as register_truth
+
+    COMMANDS.update(register_truth(sub, common, as_json))
     localise(p)
     return p
 
