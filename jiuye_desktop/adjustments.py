@@ -211,20 +211,46 @@ def after_status_change(
         return 0
     text = clean_reason(reason)
     if not text:
-        names = _names(conn, touched[:NAMED])
-        what = {"remove": "要剔除", "restore": "要恢复"}.get(action, "要修改")
-        raise _refuse(
-            f"{what}的记录中有登记在已上报的周内的",
-            lock,
-            [_who(i, *names.get(i, ("", None))) for i in touched[:NAMED]],
-            len(touched),
-        )
+        raise _refuse_records(conn, lock, action, touched)
     return adjustments_sql.add(
         conn,
         [(i, action, describe(i, before[i], after[i]), before[i], after[i]) for i in touched],
         reason=text,
         operator=operator,
     )
+
+
+def _refuse_records(
+    conn: sqlite3.Connection, lock: Lock, action: str, touched: list[int]
+) -> ReasonRequired:
+    names = _names(conn, touched[:NAMED])
+    what = {"remove": "要剔除", "restore": "要恢复"}.get(action, "要修改")
+    return _refuse(
+        f"{what}的记录中有登记在已上报的周内的",
+        lock,
+        [_who(i, *names.get(i, ("", None))) for i in touched[:NAMED]],
+        len(touched),
+    )
+
+
+def check_reason(
+    conn: sqlite3.Connection, record_ids: Sequence[int], *, action: str, reason: str | None
+) -> None:
+    """Before removing or restoring records in several steps: refuse at once when some
+    are in a submitted week and there is no reason.
+
+    Raises:
+        ReasonRequired: naming those records.
+    """
+    if clean_reason(reason):
+        return
+    lock = Lock.read(conn)
+    if not lock.ends:
+        return
+    states = adjustments_sql.counted(conn, record_ids)
+    touched = [i for i, st in states.items() if lock.covers(st.registered_on)]
+    if touched:
+        raise _refuse_records(conn, lock, action, touched)
 
 
 def removal_text(reason_code: str) -> Callable[[int, Counted, Counted], str]:

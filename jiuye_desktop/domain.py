@@ -203,6 +203,7 @@ class Finding:
     message: str
     record_id: int | None = None
     keeps: int | None = None  # for duplicates: the record kept instead
+    rule: str = ""  # warnings: the rule's key (dismissals.py); empty otherwise
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import adjustments
+from . import adjustments, audit
+from .dismissals import RULE_OVERCAPACITY_TWICE, Dismissal, all_dismissals, finding_key
 from .domain import REMOVAL_REASONS, FindingKind, RecordType
 from .service import Session
 from .storage import ledger
@@ -32,6 +33,11 @@ class CheckFinding:
     field: str
     message: str
     keeps: int | None = None
+    # A warning's stable key, the one a dismissal names (e.g. 同音同生日:<the other's ID>);
+    # for the audit rehearsal's warnings (audit.py) also the rule and the other records.
+    rule: str = ""
+    audit: str = ""  # fuzzy.RULE_LABELS / audit.RULE_LABELS key: same_name, homophone …
+    others: tuple[int, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -46,12 +52,19 @@ class CheckFinding:
         }
         if self.keeps is not None:
             out["keeps"] = self.keeps
+        if self.rule:
+            out["rule"] = self.rule
+        if self.audit:
+            out.update(audit=self.audit, others=list(self.others))
         return out
 
 
 @dataclass
 class CheckResult:
+    """The open findings, and the warnings dismissed as checked (with their dismissal)."""
+
     findings: list[CheckFinding] = field(default_factory=list)
+    dismissed: list[tuple[CheckFinding, Dismissal]] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -70,7 +83,14 @@ class CheckResult:
         return list(seen)
 
     def as_json(self) -> dict[str, Any]:
-        return {"summary": self.summary, "findings": [f.as_json() for f in self.findings]}
+        return {
+            "summary": self.summary,
+            "findings": [f.as_json() for f in self.findings],
+            "dismissed": [
+                {**f.as_json(), "reason": d.reason, "operator": d.operator, "at": d.at}
+                for f, d in self.dismissed
+            ],
+        }
 
 
 def _where(brief: dict[str, Any], other: dict[str, Any], same_area: bool) -> str:
@@ -86,10 +106,10 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
     if progress:
         progress(0, 3)
     losers = ledger.duplicate_losers(conn)
-    possible = ledger.possible_duplicates(conn)
     if progress:
         progress(1, 3)
-    ids = {i for pair in losers for i in pair} | {i for pair in possible for i in pair if i}
+    double = ledger.overcapacity_double(conn)
+    ids = {i for pair in losers for i in pair} | {i for pair in double for i in pair}
     brief = ledger.record_brief(conn, sorted(ids))
     for key, value in brief.items():
         value["id"] = key
@@ -111,11 +131,26 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
                 keeper,
             )
         )
-    for record_id, other_id in possible:
-        if other_id is None:
-            continue
+    # The audit rehearsal's warnings (domain.md §8): possible duplicates, phones, samples.
+    for p in audit.findings(conn):
+        found.append(
+            CheckFinding(
+                p.record,
+                p.source_row,
+                p.name,
+                p.id_number,
+                p.area,
+                FindingKind.WARNING.value,
+                p.field,
+                p.message,
+                rule=p.key,
+                audit=p.rule,
+                others=p.partners,
+            )
+        )
+    for record_id, other_id in double:
         me, other = brief[record_id], brief[other_id]
-        same = me["area_id"] == other["area_id"]
+        same = me["area_id"] == other["area_id"] and me["origin_unit"] == other["origin_unit"]
         found.append(
             CheckFinding(
                 record_id,
@@ -124,19 +159,28 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
                 me["id_number"],
                 me["area"] or "",
                 FindingKind.WARNING.value,
-                "姓名",
-                f"与{_where(me, other, same)}（身份证号{other['id_number']}）姓名、出生日期相同"
-                "而身份证号不同，可能是同一人，请核实",
+                "登记类型",
+                f"同一人本年在{_where(me, other, same)}已登记新就业且去产能职工为“是”，"
+                "去产能职工安置人数（第11–12栏）会重复计算，请核实",
+                rule=RULE_OVERCAPACITY_TWICE,
             )
         )
     if progress:
         progress(2, 3)
-    for rid, kind, fld, message, name, idn, area, row in ledger.stored_findings(conn):
-        found.append(CheckFinding(rid, row, name, idn, area or "", kind, fld, message))
+    for rid, kind, fld, message, name, idn, area, row, rule in ledger.stored_findings(conn):
+        found.append(CheckFinding(rid, row, name, idn, area or "", kind, fld, message, rule=rule))
     found.sort(key=lambda f: (f.record, _KIND_ORDER[f.kind]))
+    checked = {(d.record_id, d.key): d for d in all_dismissals(session)}
+    result = CheckResult()
+    for f in found:
+        d = checked.get((f.record, finding_key(f))) if f.kind == "warning" else None
+        if d is None:
+            result.findings.append(f)
+        else:
+            result.dismissed.append((f, d))
     if progress:
         progress(3, 3)
-    return CheckResult(found)
+    return result
 
 
 _KIND_ORDER = {"duplicate": 0, "invalid": 1, "incomplete": 2, "warning": 3}

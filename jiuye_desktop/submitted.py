@@ -163,6 +163,32 @@ def adjustments_text(adj: Adjustments) -> list[str]:
     return lines
 
 
+def notes_rows(adj: Adjustments) -> list[list[str]]:
+    """The adjustments as rows of text cells for the package's 说明 sheet.
+
+    Column A of each row is 调整 or 调整N, never a key of the 说明 (the reader
+    takes the first cell as a key and keeps the first value of each).
+    """
+    from .domain import ANNEX1_COLUMNS
+
+    if not adj.since_label:
+        return []
+    head = f"自{adj.since_label}上报（{adj.since_at}）以来的调整"
+    if not adj.items:
+        return [["调整", f"{head}：无"]]
+    rows = [
+        ["调整", f"{head}：{len(adj.items)} 条；影响为本周报表合计行按变动后与变动前分别计算之差"],
+        ["调整序号", "变动内容", "记录", "姓名", "调整原因", "操作员", "时间", *ANNEX1_COLUMNS],
+    ]
+    for i, a in enumerate(adj.items, start=1):
+        rows.append(
+            [f"调整{i}", a.change, str(a.record), a.name, a.reason, a.operator, a.at]
+            + [str(v) for v in a.effect]
+        )
+    rows.append(["调整合计", "", "", "", "", "", "", *(str(v) for v in adj.total)])
+    return rows
+
+
 def effect_words(effect: tuple[int, ...]) -> str:
     """``城镇新增就业人员 -1，城镇新就业人员 -1`` of the 本年累计 columns ('无' when none)."""
     from .domain import INDICATOR_NAMES
@@ -173,3 +199,19 @@ def effect_words(effect: tuple[int, ...]) -> str:
         if effect[2 * i + 1]
     ]
     return "，".join(parts) if parts else "无"
+
+
+def in_submitted_week(session: Session, registered_on: str | None) -> bool:
+    """True when a record registered on that day is covered by a submitted week's table."""
+    from .adjustments import Lock
+
+    return Lock.read(session.db.conn).covers(registered_on)
+
+
+def check_reason(
+    session: Session, record_ids: list[int], *, action: str, reason: str | None
+) -> None:
+    """``adjustments.check_reason`` on the session's ledger (for work done in several steps)."""
+    from .adjustments import check_reason as check
+
+    check(session.db.conn, record_ids, action=action, reason=reason)

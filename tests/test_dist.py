@@ -91,6 +91,7 @@ def test_layout_and_size(bundle: Path) -> None:
         "resources/divisions.csv",
         "resources/icons/app.png",
         "resources/icons/app.ico",
+        "resources/help/guide.html",
         "jiuye_desktop/storage/migrations/0001_initial.sql",
         "stdnum/cn/loc.dat",
     ):

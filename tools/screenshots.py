@@ -114,6 +114,75 @@ def shoot_progress(app: QApplication, window: QWidget, out: Path) -> None:
     save(window, out, "21-progress")
 
 
+def shoot_sample(app: QApplication, window: QWidget, out: Path) -> None:
+    """The 电话抽查 screen: a sample of 2017-11-24 (seed 7), a few outcomes typed by key."""
+    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtTest import QTest
+
+    from ui.main_window import Page
+
+    window.go_to(Page.SAMPLE)  # type: ignore[attr-defined]
+    view = window.page(Page.SAMPLE)  # type: ignore[attr-defined]
+    settle(app, 0.3)
+    view.date_edit.setDate(QDate(2017, 11, 24))
+    view.mode_combo.setCurrentIndex(1)
+    view.count_spin.setValue(8)
+    view.seed_spin.setValue(7)
+    view._on_draw_button_clicked()
+    settle(app, until=lambda: view.sample is not None and not view._busy)
+    view.calls_view.setFocus()
+    for key in "1131251412":
+        QTest.keyClick(view.calls_view, getattr(Qt.Key, f"Key_{key}"))
+    settle(app, 0.3)
+    save(window, out, "24-sample")
+
+
+def shoot_pairs(app: QApplication, window: QWidget, state: AppState, out: Path) -> None:
+    """The self-check's 疑似重复 tab after typing in what auditors find: a homophone in
+    another county, a near-miss ID, one phone for three people, a made-up phone."""
+    from jiuye_desktop.validation import id_check_digit
+    from ui.main_window import Page
+
+    def idn(prefix: str, birth: str, seq: str) -> str:
+        return prefix + birth + seq + id_check_digit(prefix + birth + seq)
+
+    base = {
+        "所属地区": "魏都区",
+        "登记类型": "新就业",
+        "就业（减员）日期": "2017-09-04",
+        "登记日期": "2017-09-11",
+        "就业形式": "单位就业",
+        "就业单位名称": "许昌瑞贝卡发制品有限公司",
+        "失业人员再就业": "是",
+        "就业困难人员": "否",
+        "去产能职工": "否",
+    }
+    valid = idn("411081", "19870623", "457")
+    typo = valid[:14] + valid[15] + valid[14] + valid[16:]
+    people = [
+        ("王芳", idn("411002", "19900512", "128"), "魏都区", "13700001111"),
+        ("王方", idn("411082", "19900512", "246"), "长葛市", "13700001112"),
+        ("李明", valid, "禹州市", "13700001113"),
+        ("李明", typo, "襄城县", "13700001114"),
+        ("赵一", idn("411024", "19800101", "101"), "鄢陵县", "15937400001"),
+        ("钱二", idn("411025", "19810202", "103"), "襄城县", "15937400001"),
+        ("孙三", idn("411003", "19820303", "105"), "建安区", "15937400001"),
+        ("周五", idn("411002", "19830404", "107"), "魏都区", "13888888888"),
+    ]
+    for name, id_number, area, phone in people:
+        state.session.add_values(
+            {**base, "姓名": name, "公民身份号码": id_number, "所属地区": area, "联系电话": phone}
+        )
+    window.go_to(Page.SELFCHECK)  # type: ignore[attr-defined]
+    check = window.page(Page.SELFCHECK)  # type: ignore[attr-defined]
+    check.run_check()
+    settle(app, until=lambda: check.result is not None and not check.busy)
+    check.tabs.setCurrentIndex(2)
+    settle(app, 0.3)
+    save(window, out, "25-selfcheck-pairs")
+    check.tabs.setCurrentIndex(0)
+
+
 def seal_png() -> bytes:
     """A red demo seal: ring, star and the unit's name."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
@@ -157,7 +226,7 @@ def seal_png() -> bytes:
 def _values_of(session: Session, record_id: int) -> dict[str, object]:
     from jiuye_desktop import browse
 
-    return dict(browse.record_form_values(session.db.conn, record_id) or {})
+    return dict(browse.record_form_values(session, record_id) or {})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,6 +354,8 @@ def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
     save(window, out, "09-merge")
 
     shoot_progress(app, window, out)
+    shoot_sample(app, window, out)
+    shoot_pairs(app, window, state, out)
 
     history = HistoryDialog(state, 15, window)
     history.show()

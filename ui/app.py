@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QStyleFactory, QWidget
 from jiuye_desktop.resources import FONT_FAMILY, FONT_FILE, resource_path
 from jiuye_desktop.service import Session, needs_setup, open_session
 from jiuye_desktop.storage.db import StorageError
+from ui import grid_copy
 from ui.widgets import ORGANIZATION
 
 APP_NAME = "就业实名台账"
@@ -64,14 +65,42 @@ def _palette() -> QPalette:
     return p
 
 
+#: Strings of Qt's own dialogs that qtbase_zh_CN.qm (older than Qt 6's forms) does not have:
+#: (context, source) → Chinese. Found by opening each dialog with ``tests/ui/test_desk.py``.
+QT_SUPPLEMENT: dict[tuple[str, str], str] = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    ("QPrintPropertiesWidget", "Page &Set:"): "页面集(&S)：",
+    ("QPrintSettingsOutput", "Page &Set:"): "页面集(&S)：",
+    ("QPrintDialog", "Page &Set:"): "页面集(&S)：",
+}
+
+
+class _QtSupplement(QTranslator):
+    """The few strings of ``QT_SUPPLEMENT``; everything else is left to qtbase_zh_CN."""
+
+    def translate(  # type: ignore[override]
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        # None is Qt's null string, "not here": the next translator is asked ("" would be a
+        # translation into nothing).
+        return QT_SUPPLEMENT.get((str(context), source))
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt override
+        return False
+
+
 def install_translations(app: QApplication) -> bool:
-    """Qt's own Chinese (qtbase_zh_CN) so that its dialogs and buttons speak Chinese."""
+    """Qt's own Chinese (qtbase_zh_CN, and the supplement) so that its dialogs speak Chinese."""
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     translator = QTranslator(app)
     ok = translator.load("qtbase_zh_CN", folder)
     if ok:
         app.installTranslator(translator)
         _translators.append(translator)
+    supplement = _QtSupplement(app)
+    app.installTranslator(supplement)  # installed last: asked first
+    _translators.append(supplement)
     return ok
 
 
@@ -92,6 +121,7 @@ def configure_application(app: QApplication) -> None:
     # Set by family: with Noto CJK installed and the C locale Qt would pick the Japanese one.
     app.setFont(QFont(FONT_FAMILY, FONT_POINT_SIZE))
     install_translations(app)
+    grid_copy.install(app)
 
 
 def database_path() -> Path:

@@ -4,8 +4,10 @@ The ID comes first: it is normalised (a 15-digit ID upgraded), 性别 is filled
 from it, and if the person already has a record this year the form says so at
 once with a link to it. The fields shown follow 登记类型 and the flags
 (``browse.form_fields``); the core's findings (``Session.judge``) appear
-beside the fields as the clerk types. Saving is allowed with findings (the
-self-check deals with them) but not with an unreadable ID.
+beside the fields as the clerk types. Saving is refused with an unreadable
+ID; a record the self-check will flag is saved after one confirmation that
+lists the findings (Enter goes back, Ctrl+S saves anyway); a record in a
+submitted week needs a reason (domain.md §9).
 """
 
 from __future__ import annotations
@@ -33,10 +35,14 @@ from PySide6.QtWidgets import (
 )
 
 from jiuye_desktop import browse
+from jiuye_desktop.adjustments import ReasonRequired
 from jiuye_desktop.browse import DATE_FIELDS, FORM_CHOICES, FORM_FIELDS, FREE_TEXT_FIELDS
 from jiuye_desktop.domain import FINDING_KIND_NAMES, Finding, FindingKind
+from jiuye_desktop.form_check import form_findings
 from jiuye_desktop.storage.db import StorageError
+from jiuye_desktop.submitted import in_submitted_week
 from jiuye_desktop.validation import normalize_id_text, normalize_yes_no, parse_date
+from ui.reason_dialog import ask_reason
 from ui.state import AppState
 from ui.widgets import KIND_COLORS, MUTED_COLOR, ChoiceBox, EnterMovesOn, show_storage_error
 
@@ -57,6 +63,10 @@ def _color_html(kind: str) -> str:
     return KIND_COLORS.get(kind, MUTED_COLOR).name()
 
 
+#: Choices that stay selected after saving a new record (the clerk types a batch).
+STICKY_FIELDS = ("所属地区", "登记类型")
+
+
 class EntryForm(QWidget):
     """Type a new record or edit one; ``record_saved(id)`` after each save."""
 
@@ -74,6 +84,7 @@ class EntryForm(QWidget):
         self.labels: dict[str, QLabel] = {}
         self.messages: dict[str, QLabel] = {}
         self._editing: int | None = None
+        self.confirm_box: QMessageBox | None = None  # the last 保存前确认 asked
         self._touched: set[str] = set()
         self._save_tried = False
         self._loading = False
@@ -269,10 +280,10 @@ class EntryForm(QWidget):
         """Refill the area list (the unit's areas may have changed)."""
         box = self.inputs["所属地区"]
         assert isinstance(box, ChoiceBox)
-        box.set_items([name for _, name in browse.area_choices(self.state.session.db.conn)])
+        box.set_items([name for _, name in browse.area_choices(self.state.session)])
 
-    def clear(self) -> None:
-        """An empty form for a new record, focused on the ID."""
+    def clear(self, keep: dict[str, str] | None = None) -> None:
+        """An empty form for a new record, focused on the ID; ``keep`` values stay filled."""
         self._loading = True
         try:
             for widget in self.inputs.values():
@@ -285,6 +296,10 @@ class EntryForm(QWidget):
             assert isinstance(areas, ChoiceBox)
             if areas.count() == 1:  # a county with no subordinate areas: always 本级
                 areas.set_value(areas.itemText(0))
+            for header, text in (keep or {}).items():
+                widget = self.inputs[header]
+                if isinstance(widget, ChoiceBox) and text:
+                    widget.set_value(text)
         finally:
             self._loading = False
         self._editing = None
@@ -309,8 +324,8 @@ class EntryForm(QWidget):
 
     def load_record(self, record_id: int) -> bool:
         """Open a stored record for editing; False when it does not exist."""
-        conn = self.state.session.db.conn
-        values = browse.record_form_values(conn, record_id)
+        session = self.state.session
+        values = browse.record_form_values(session, record_id)
         if values is None:
             return False
         self._loading = True
@@ -330,7 +345,7 @@ class EntryForm(QWidget):
         self._sex_from_id = ""
         self._upgraded = None
         self.title.setText(f"修改记录 #{record_id}（{values.get('姓名', '')}）")
-        row = browse.fetch_rows(conn, [record_id]).get(record_id)
+        row = browse.fetch_rows(session, [record_id]).get(record_id)
         self.removed_label.setText(row.removal if row and row.removed else "")
         self.history_button.setVisible(True)
         self.last_saved.clear()
@@ -353,7 +368,13 @@ class EntryForm(QWidget):
         return out
 
     def save(self) -> int | None:
-        """Save the record (findings allowed); None when the ID cannot be read or saving failed."""
+        """Save the record; None when it was not saved.
+
+        An unreadable ID is refused. When the self-check will flag the record
+        (its own findings, or a duplicate of a record in the ledger), one
+        confirmation lists the findings: Enter goes back to fix them, Ctrl+S
+        saves anyway. A record in a submitted week needs a reason (asked).
+        """
         self._commit_all()
         values = self.values()
         form_id = browse.read_form_id(values.get("公民身份号码", ""))
@@ -365,25 +386,74 @@ class EntryForm(QWidget):
             self.focus_id()
             return None
         session = self.state.session
-        try:
-            if self._editing is None:
-                record_id, findings = session.add_values(dict(values))
-            else:
-                record, _ = session.judge(dict(values))
-                findings = session.edit_record(self._editing, record)
-                record_id = self._editing
-        except StorageError as exc:
-            show_storage_error(self, exc, "保存失败")
+        flagged = form_findings(session, values, self._editing)
+        if flagged and not self._confirm_findings(flagged):
+            self._save_tried = True
+            self._judge_now()
+            self.summary.setText("未保存：请改正上面列出的问题，或再按 Ctrl+S 确认仍然保存。")
+            self._focus_first(flagged)
             return None
+        reason: str | None = None
+        while True:
+            try:
+                if self._editing is None:
+                    record_id, findings = session.add_values(dict(values), reason)
+                else:
+                    record, _ = session.judge(dict(values))
+                    findings = session.edit_record(self._editing, record, reason)
+                    record_id = self._editing
+                break
+            except ReasonRequired as exc:
+                reason = ask_reason(self, str(exc))
+                if reason is None:
+                    self.summary.setText("未保存：已上报周内的记录须填写调整原因。")
+                    return None
+            except StorageError as exc:
+                show_storage_error(self, exc, "保存失败")
+                return None
         message = f"已保存记录 #{record_id} {values.get('姓名', '')}"
         problems = _kind_counts(findings)
         if problems:
             message += f"（{problems}，留待自查）"
-        self.clear()
+        # Typing a batch: the next record is most likely of the same area and type.
+        batch = self._editing is None
+        self.clear({h: self._raw(h) for h in STICKY_FIELDS} if batch else None)
         self.last_saved.setText(message)
         self.status_message.emit(message)
         self.record_saved.emit(record_id)
         return record_id
+
+    def _confirm_findings(self, findings: list[Finding]) -> bool:
+        """One question listing what the self-check will flag; True to save anyway."""
+        lines = "\n".join(
+            f"· [{FINDING_KIND_NAMES[f.kind]}] {f.field}：{f.message}" for f in findings
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "保存前确认",
+            f"这条记录保存后，自查将发现以下问题（{_kind_counts(findings)}）：\n\n{lines}\n\n"
+            "按回车返回修改；按 Ctrl+S 仍然保存，问题留待自查处理。",
+            QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Save,
+            self,
+        )
+        back = box.button(QMessageBox.StandardButton.Cancel)
+        back.setText("返回修改（回车）")
+        anyway = box.button(QMessageBox.StandardButton.Save)
+        anyway.setText("仍然保存（Ctrl+S）")
+        again = QShortcut(QKeySequence("Ctrl+S"), box)  # the key that asked saves anyway
+        again.activated.connect(anyway.click)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        self.confirm_box = box  # for tests and screenshots
+        return box.exec() == QMessageBox.StandardButton.Save
+
+    def _focus_first(self, findings: list[Finding]) -> None:
+        """Put the cursor in the first field named by a finding that the form shows."""
+        for f in findings:
+            if f.field in self._shown:
+                widget = self.inputs[f.field]
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def cancel(self) -> None:
         """Esc: drop what was typed (asking first when something was) and start afresh."""
@@ -483,8 +553,7 @@ class EntryForm(QWidget):
 
     def _look_up_person(self, number: str) -> None:
         registered = self._registered_on()
-        conn = self.state.session.db.conn
-        others = browse.person_records(conn, number, registered.year)
+        others = browse.person_records(self.state.session, number, registered.year)
         text = browse.person_message(
             others, self._raw("登记类型"), registered.isoformat(), self._editing
         )
@@ -539,8 +608,20 @@ class EntryForm(QWidget):
             self._set_message(header, items)
         parts = [f"<span style='color:{_color_html(k)}'>{m}</span>" for k, m in elsewhere]
         counted = _kind_counts(named)
-        if counted:
-            parts.append(f"目前：{counted}。可以保存，问题留待自查处理。")
+        form_id = browse.read_form_id(values.get("公民身份号码", ""))
+        if values and not form_id.readable:
+            # Saving is refused without a readable ID: never say it can be saved.
+            if self._save_tried or "公民身份号码" in self._touched:
+                parts.append(f"改正后才能保存：{form_id.problem}。")
+        elif counted:
+            parts.append(
+                f"目前：{counted}。保存时会列出这些问题请您确认（可返回修改，或仍然保存、"
+                "留待自查处理）。"
+            )
+        if values and self._editing is None:
+            day = parse_date(values.get("登记日期", ""))
+            if day is not None and in_submitted_week(self.state.session, day.isoformat()):
+                parts.append("登记日期在已上报的周内：保存时需填写调整原因。")
         self.summary.setText("　".join(parts))
 
     def _set_message(self, header: str, items: list[tuple[str, str]]) -> None:
@@ -622,7 +703,7 @@ class EntryForm(QWidget):
     def _on_employer_edited(self, text: str) -> None:
         if self._tearing_down():
             return
-        suggestions = browse.employer_suggestions(self.state.session.db.conn, text, 15)
+        suggestions = browse.employer_suggestions(self.state.session, text, 15)
         self._employer_uscc.update(suggestions)
         self.employer_model.setStringList([name for name, _ in suggestions])
         if suggestions and text.strip():
@@ -659,5 +740,10 @@ def _kind_counts(findings: list[Finding]) -> str:
     counts: dict[FindingKind, int] = {}
     for f in findings:
         counts[f.kind] = counts.get(f.kind, 0) + 1
-    order = (FindingKind.INVALID, FindingKind.INCOMPLETE, FindingKind.WARNING)
+    order = (
+        FindingKind.DUPLICATE,
+        FindingKind.INVALID,
+        FindingKind.INCOMPLETE,
+        FindingKind.WARNING,
+    )
     return "、".join(f"{FINDING_KIND_NAMES[k]} {counts[k]}" for k in order if counts.get(k))

@@ -12,20 +12,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
-    QInputDialog,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QWidget,
 )
 
+from jiuye_desktop import snapshots, submitted
 from jiuye_desktop.exports.annex1_pdf import annex1_pdf_bytes, export_annex1_pdf
 from jiuye_desktop.exports.annex1_xlsx import export_annex1_xlsx
 from jiuye_desktop.exports.selfcheck_pdf import export_selfcheck_report
-from jiuye_desktop.package import export_package
+from jiuye_desktop.package import ExportResult, export_package
 from jiuye_desktop.service import Session
 from ui.ops import Cancelled, Progress, run_op
+from ui.package_dialog import PackageDialog
 from ui.printing import preview_pdf
 from ui.selfcheck_view import SelfCheckView
 from ui.state import AppState
@@ -113,29 +114,36 @@ def attach_weekly(view: WeeklyView, state: AppState) -> None:
         )
         if path is None:
             return
-        password, ok = QInputDialog.getText(
-            view,
-            "上报文件密码",
-            "如需加密请输入密码（不加密请留空）：",
-            QLineEdit.EchoMode.Password,
+        dialog = PackageDialog(
+            week.label,
+            str(path),
+            submitted_before=snapshots.last_submission(state.session, week) is not None,
+            parent=view,
         )
-        if not ok:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        password = dialog.chosen_password()
+        mark = dialog.mark_submitted()
 
-        def work(session: Session, _p: Progress, _c: Cancelled) -> object:
-            return export_package(session, week, path, password=password or None)
+        def work(session: Session, _p: Progress, _c: Cancelled) -> tuple[ExportResult, str]:
+            res = export_package(session, week, path, password=password)
+            # The table that went upward is the one marked (domain.md §9).
+            at = submitted.submit(session, week).submitted_at if mark else ""
+            return res, at
 
-        run_op(
-            view,
-            "正在导出上报文件…",
-            work,
-            state=state,
-            on_done=lambda res: _done(
-                view,
+        def done(outcome: tuple[ExportResult, str]) -> None:
+            res, at = outcome
+            text = (
                 f"已导出 {week.label} 上报文件（{res.rows} 行"
-                f"{'，已加密' if res.encrypted else ''}）：\n{res.path}",
-            ),
-        )
+                f"{'，已加密' if res.encrypted else ''}）：\n{res.path}"
+            )
+            if at:
+                text += f"\n\n已将 {week.label} 标记为已上报（{at}）。"
+                view.refresh()
+                view.submitted.emit(week)
+            _done(view, text)
+
+        run_op(view, "正在导出上报文件…", work, state=state, on_done=done)
 
     package.clicked.connect(export_upward)
     xlsx.clicked.connect(lambda: export("xlsx"))

@@ -40,11 +40,13 @@ from PySide6.QtWidgets import (
 )
 
 from jiuye_desktop import importer, selfcheck
+from jiuye_desktop.adjustments import ReasonRequired
 from jiuye_desktop.domain import FINDING_KIND_NAMES, RECORD_FIELDS, REQUIRED_HEADERS, FindingKind
 from jiuye_desktop.importer import ImportResult
 from jiuye_desktop.records import cell_text
 from jiuye_desktop.service import Session
 from ui.ops import Cancelled, Progress, run_op, show_error
+from ui.reason_dialog import ask_reason
 from ui.state import AppState
 
 PREVIEW_ROWS = 20
@@ -113,15 +115,22 @@ class ImportView(QWidget):
             on_error=self._on_op_failed,
         )
 
-    def start_import(self) -> None:
-        """Import the previewed workbook (cancellable), then run the self-check."""
+    def start_import(self, reason: str | None = None) -> None:
+        """Import the previewed workbook (cancellable), then run the self-check.
+
+        Rows registered in a submitted week need a reason (domain.md §9): the
+        core refuses without one, naming the rows; the reason is asked and the
+        import run again.
+        """
         preview = self._preview
         if preview is None or self._busy:
             return
         path = preview.path
 
         def work(session: Session, progress: Progress, cancelled: Cancelled) -> Outcome:
-            result = importer.import_workbook(session, path, progress=progress, cancelled=cancelled)
+            result = importer.import_workbook(
+                session, path, progress=progress, cancelled=cancelled, reason=reason
+            )
             # The import is committed: the check only reports, so it is no longer cancellable.
             summary = selfcheck.run_check(session).summary
             return Outcome(result, summary)
@@ -255,6 +264,11 @@ class ImportView(QWidget):
 
     def _on_op_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(exc, ReasonRequired):
+            reason = ask_reason(self, str(exc))
+            if reason:
+                self.start_import(reason)
+            return
         if isinstance(exc, importer.ImportCancelled):
             # The clerk asked for it: say so quietly; the preview stays for another try.
             self.file_label.setText(f"已取消导入：{exc}。")

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from enum import IntEnum
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,14 +27,16 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import __version__, browse
 from jiuye_desktop.domain import Level
 from jiuye_desktop.weeks import week_of
-from ui import backup_actions, export_actions
+from ui import backup_actions, export_actions, help_dialog, window_fit
 from ui.actions import PAGE_ACTIONS, ActionId, build_actions
 from ui.entry_form import EntryForm
+from ui.first_steps import FirstSteps
 from ui.history_dialog import HistoryDialog
 from ui.import_view import ImportView
 from ui.ledger_view import LedgerView
 from ui.merge_view import MergeView
 from ui.progress_view import ProgressView
+from ui.sample_view import SampleView
 from ui.selfcheck_view import SelfCheckView
 from ui.setup_dialog import SetupDialog
 from ui.state import AppState
@@ -55,6 +57,7 @@ class Page(IntEnum):
     MERGE = 5  # city units only
     PROGRESS = 6
     TARGETS = 7
+    SAMPLE = 8
 
 
 PAGE_TITLES = {
@@ -66,6 +69,7 @@ PAGE_TITLES = {
     Page.MERGE: "汇总",
     Page.PROGRESS: "进度",
     Page.TARGETS: "目标任务",
+    Page.SAMPLE: "电话抽查",
 }
 #: Screens made on first use: (page, factory).
 LAZY_PAGES: dict[Page, Callable[[AppState, QWidget], QWidget]] = {
@@ -75,6 +79,7 @@ LAZY_PAGES: dict[Page, Callable[[AppState, QWidget], QWidget]] = {
     Page.MERGE: MergeView,
     Page.PROGRESS: ProgressView,
     Page.TARGETS: TargetsView,
+    Page.SAMPLE: SampleView,
 }
 
 
@@ -98,7 +103,6 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         unit = self.state.session.unit
         self.setWindowTitle(f"{APP_TITLE} — {unit.name}（{unit.code}）")
-        self.resize(1366, 768)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(104)
@@ -120,6 +124,11 @@ class MainWindow(QMainWindow):
             item.setToolTip(self.action_map[PAGE_ACTIONS[page]].statusTip())
             self.nav.addItem(item)
             widget = self.pages.get(page) or self._placeholder(page)
+            if page == Page.LEDGER:  # an empty ledger shows the first steps instead
+                widget = self.ledger_page = QStackedWidget()
+                self.first_steps = FirstSteps()
+                self.ledger_page.addWidget(self.ledger)
+                self.ledger_page.addWidget(self.first_steps)
             self.stack.addWidget(widget)
             if page == Page.MERGE and not city:  # a county has nobody below it to merge
                 item.setHidden(True)
@@ -161,7 +170,7 @@ class MainWindow(QMainWindow):
             ("编辑(&E)", (ActionId.FIND, ActionId.OPEN_RECORD, ActionId.RECORD_HISTORY)),
             ("查看(&V)", (*PAGE_ACTIONS, None, ActionId.REFRESH)),
             ("设置(&S)", (ActionId.SETTINGS,)),
-            ("帮助(&H)", (ActionId.ABOUT,)),
+            ("帮助(&H)", (ActionId.GUIDE, ActionId.SHORTCUTS, None, ActionId.ABOUT)),
         )
         for title, ids in menus:
             menu = bar.addMenu(title)
@@ -190,6 +199,11 @@ class MainWindow(QMainWindow):
         )
         a[ActionId.QUIT].triggered.connect(self.close)
         a[ActionId.ABOUT].triggered.connect(self._on_about)
+        a[ActionId.GUIDE].triggered.connect(lambda: help_dialog.show_guide(self))
+        a[ActionId.SHORTCUTS].triggered.connect(
+            lambda: help_dialog.show_shortcuts(self, list(self.action_map.values()))
+        )
+        self.first_steps.step_chosen.connect(self._on_first_step_chosen)
         self.ledger.record_activated.connect(self.open_record)
         self.ledger.history_requested.connect(self.show_history)
         self.entry.record_saved.connect(self._on_entry_record_saved)
@@ -218,6 +232,8 @@ class MainWindow(QMainWindow):
                 widget.set_week(weekly.week)  # type: ignore[attr-defined]
         elif page == Page.TARGETS:
             widget.targets_changed.connect(self._on_targets_changed)  # type: ignore[attr-defined]
+        elif page == Page.SAMPLE:
+            widget.outcomes_changed.connect(self._on_sample_outcomes_changed)  # type: ignore[attr-defined]
 
     # --- Navigation --------------------------------------------------------------------------
 
@@ -283,7 +299,9 @@ class MainWindow(QMainWindow):
         today = dt.date.today()
         self.status.set_unit(self.state.session.unit)
         self.status.set_week(week_of(today), today)
-        self.status.set_counts(browse.counts(self.state.session.db.conn))
+        counts = browse.counts(self.state.session)
+        self.status.set_counts(counts)
+        self.ledger_page.setCurrentIndex(1 if counts.total == 0 else 0)
 
     # --- Slots ---------------------------------------------------------------------------
 
@@ -309,6 +327,11 @@ class MainWindow(QMainWindow):
         if Page.PROGRESS in self.pages:
             self._stale.add(Page.PROGRESS)
 
+    def _on_sample_outcomes_changed(self) -> None:
+        """A telephone outcome changes the self-check's warnings."""
+        if Page.SELFCHECK in self.pages:
+            self._stale.add(Page.SELFCHECK)
+
     def _on_imported(self) -> None:
         self.ledger.reload_choices()
         self._on_ledger_changed()
@@ -331,6 +354,15 @@ class MainWindow(QMainWindow):
             self.entry.clear()
         self._return_to = None
         self.go_to(Page.ENTRY)
+
+    def _on_first_step_chosen(self, step: int) -> None:
+        """导入现有台账 / 录入第一条 / 设置地区."""
+        if step == 0:
+            self.go_to(Page.IMPORT)
+        elif step == 1:
+            self._on_new_record()
+        else:
+            self._on_settings()
 
     def _on_find(self) -> None:
         self.go_to(Page.LEDGER)
@@ -380,9 +412,7 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         settings = app_settings()
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(QByteArray(geometry))
+        window_fit.place(self, settings)
         self.ledger.restore_state(settings)
         page = settings.value("window/page", 0)
         try:
@@ -395,7 +425,7 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         settings = app_settings()
-        settings.setValue("window/geometry", self.saveGeometry())
+        window_fit.remember(self, settings)
         settings.setValue("window/page", int(self.current_page()))
         self.ledger.save_state(settings)
         settings.sync()

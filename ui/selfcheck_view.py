@@ -20,30 +20,15 @@ under 已剔除记录, where they can be restored.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -54,210 +39,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jiuye_desktop import selfcheck
-from jiuye_desktop.domain import FINDING_KIND_NAMES, REMOVAL_REASONS, FindingKind
+from jiuye_desktop import selfcheck, submitted
+from jiuye_desktop.adjustments import ReasonRequired
+from jiuye_desktop.domain import FindingKind
 from jiuye_desktop.selfcheck import CheckFinding, CheckResult, RemoveResult
 from jiuye_desktop.service import Session
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
-from ui.state import AppState
-
-ALL_KINDS = "all"
-_KIND_ORDER = [k.value for k in FindingKind]
-_REMOVABLE = [k.value for k in REMOVAL_REASONS]
-KIND_COLORS = {
-    FindingKind.DUPLICATE.value: QColor("#b35900"),
-    FindingKind.INVALID.value: QColor("#c00000"),
-    FindingKind.INCOMPLETE.value: QColor("#1f5fa8"),
-    FindingKind.WARNING.value: QColor("#666666"),
-}
-RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-_Index = QModelIndex | QPersistentModelIndex
-
-
-def kind_name(kind: str) -> str:
-    return FINDING_KIND_NAMES.get(FindingKind(kind), kind) if kind in _KIND_ORDER else kind
-
-
-# --- Models -------------------------------------------------------------------------------------
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table of text rows, each carrying a record id (``RECORD_ID_ROLE``)."""
-
-    def __init__(self, headers: Sequence[str], parent: Any = None) -> None:
-        super().__init__(parent)
-        self._headers = list(headers)
-        self._rows: Sequence[Sequence[str]] = []
-        self._ids: list[int] = []
-        self._colors: list[QColor | None] = []
-        self.color_column = -1
-
-    def set_rows(
-        self,
-        rows: Sequence[Sequence[str]],
-        ids: list[int],
-        colors: list[QColor | None] | None = None,
-    ) -> None:
-        self.beginResetModel()
-        self._rows, self._ids = rows, ids
-        self._colors = colors or [None] * len(rows)
-        self.endResetModel()
-
-    def record_id(self, row: int) -> int:
-        return self._ids[row]
-
-    # --- Qt overrides ---------------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
-            return self._headers[section]
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1)
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row, col = index.row(), index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._rows[row][col]
-        if role == RECORD_ID_ROLE:
-            return self._ids[row]
-        if role == Qt.ItemDataRole.ForegroundRole and col == self.color_column:
-            color = self._colors[row]
-            return QBrush(color) if color is not None else None
-        return None
-
-
-FINDING_HEADERS = ("行号", "姓名", "公民身份号码", "所属地区", "类别", "字段", "说明")
-REMOVAL_HEADERS = (
-    "行号",
-    "姓名",
-    "公民身份号码",
-    "所属地区",
-    "剔除原因",
-    "剔除日期",
-    "备注",
-    "操作员",
-    "说明",
+from ui.possible_panel import PossiblePanel
+from ui.reason_dialog import ask_reason
+from ui.selfcheck_dialog import RemovalChoice, RemovalDialog
+from ui.selfcheck_model import (
+    ALL_KINDS,
+    FINDING_HEADERS,
+    KIND_COLORS,
+    KIND_ORDER,
+    REMOVABLE,
+    REMOVAL_HEADERS,
+    RowsModel,
+    check_ledger,
+    kind_name,
+    removal_rows,
+    row_text,
+    table_view,
 )
-
-
-# --- The removal dialog -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RemovalChoice:
-    reason: str
-    date: dt.date
-    note: str
-
-
-class RemovalDialog(QDialog):
-    """Reason, date (default today) and note of a removal."""
-
-    def __init__(
-        self,
-        parent: QWidget | None,
-        summary: str,
-        reason: str,
-        *,
-        reason_fixed: bool,
-        today: dt.date | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("剔除记录")
-        today = today or dt.date.today()
-        self.summary_label = QLabel(summary)
-        self.summary_label.setWordWrap(True)
-        self.reason_combo = QComboBox()
-        for kind in _REMOVABLE:
-            self.reason_combo.addItem(kind_name(kind), kind)
-        if reason in _REMOVABLE:
-            self.reason_combo.setCurrentIndex(_REMOVABLE.index(reason))
-        self.reason_combo.setEnabled(not reason_fixed)
-        self.date_edit = QDateEdit(QDate(today.year, today.month, today.day))
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.note_edit = QLineEdit()
-        self.note_edit.setPlaceholderText("例如：11月集中调整")
-        self.note_edit.setMinimumWidth(280)
-
-        form = QFormLayout()
-        form.addRow("剔除原因", self.reason_combo)
-        form.addRow("剔除日期", self.date_edit)
-        form.addRow("备注", self.note_edit)
-        hint = QLabel(
-            "剔除的记录仍保留在台账中（状态为已剔除），可随时恢复；"
-            "剔除日期所在周的报表中，本周实际会相应减少。"
-        )
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555555;")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("剔除")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary_label)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
-
-    def choice(self) -> RemovalChoice:
-        d = self.date_edit.date()
-        return RemovalChoice(
-            str(self.reason_combo.currentData()),
-            dt.date(d.year(), d.month(), d.day()),
-            self.note_edit.text().strip(),
-        )
-
-
-# --- Work run in the worker thread --------------------------------------------------------------
-
-
-def _check(session: Session, progress: Progress, _cancelled: Cancelled) -> CheckResult:
-    return selfcheck.run_check(session, progress)
-
-
-def _removal_rows(session: Session) -> tuple[list[tuple[str, ...]], list[int]]:
-    """The active removals as table rows (newest first), and their record ids."""
-    items = selfcheck.active_removals(session)
-    rows = [
-        (
-            _row_text(r.source_row, r.record_id),
-            r.name,
-            r.id_number,
-            r.area,
-            kind_name(r.reason),
-            r.removed_on,
-            r.note,
-            r.operator,
-            r.message,
-        )
-        for r in items
-    ]
-    return rows, [r.record_id for r in items]
-
-
-def _row_text(source_row: int | None, record_id: int) -> str:
-    return str(source_row) if source_row else f"#{record_id}"
-
+from ui.state import AppState
 
 # --- The screen ---------------------------------------------------------------------------------
 
@@ -307,7 +112,7 @@ class SelfCheckView(QWidget):
         run_op(
             self,
             "正在自查全部台账…",
-            _check,
+            check_ledger,
             state=self.state,
             on_done=self._on_check_done,
             on_error=self._on_op_failed,
@@ -348,7 +153,7 @@ class SelfCheckView(QWidget):
 
         self.findings_model = RowsModel(FINDING_HEADERS, self)
         self.findings_model.color_column = FINDING_HEADERS.index("类别")
-        self.findings_view = _table(self.findings_model)
+        self.findings_view = table_view(self.findings_model)
         self.findings_view.setToolTip("双击一行打开该记录修改")
 
         self.remove_selected_button = QPushButton("剔除所选…")
@@ -374,7 +179,7 @@ class SelfCheckView(QWidget):
         splitter.setSizes([170, 1200])
 
         self.removals_model = RowsModel(REMOVAL_HEADERS, self)
-        self.removals_view = _table(self.removals_model)
+        self.removals_view = table_view(self.removals_model)
         self.removals_view.setToolTip("双击一行打开该记录")
         self.restore_button = QPushButton("恢复所选")
         self.restore_button.setToolTip("撤销所选记录的剔除，记录重新计入报表")
@@ -389,6 +194,9 @@ class SelfCheckView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "自查结果")
         self.tabs.addTab(removals_page, "已剔除记录")
+        # The audit rehearsal's possible duplicates, pairs side by side (domain.md §8).
+        self.possible_panel = PossiblePanel(self)
+        self.tabs.addTab(self.possible_panel, "疑似重复")
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -396,6 +204,7 @@ class SelfCheckView(QWidget):
 
     def _connect_signals(self) -> None:
         self.check_button.clicked.connect(self._on_check_button_clicked)
+        self.possible_panel.record_activated.connect(self.record_activated)
         self.kind_list.currentRowChanged.connect(self._on_kind_list_changed)
         self.findings_view.doubleClicked.connect(self._on_findings_view_double_clicked)
         self.removals_view.doubleClicked.connect(self._on_removals_view_double_clicked)
@@ -426,6 +235,8 @@ class SelfCheckView(QWidget):
         self._update_kinds()
         self._update_findings()
         self._load_removals()
+        self.possible_panel.set_result(self.state.session, result)
+        self.tabs.setTabText(2, f"疑似重复（{self.possible_panel.count()} 对）")
         self.check_finished.emit(result)
 
     def _on_op_failed(self, exc: BaseException) -> None:
@@ -461,7 +272,7 @@ class SelfCheckView(QWidget):
         for f in chosen:
             by_record.setdefault(f.record, []).append(f)
         kinds = {f.kind for f in chosen}
-        removable = [k for k in _REMOVABLE if k in kinds]
+        removable = [k for k in REMOVABLE if k in kinds]
         # Possible duplicates (warnings) are removed as duplicates once confirmed.
         default = removable[0] if removable else FindingKind.DUPLICATE.value
         summary = f"将剔除所选的 {len(by_record)} 条记录。"
@@ -483,9 +294,9 @@ class SelfCheckView(QWidget):
         if not ids:
             return
         if kind == ALL_KINDS:
-            parts = "、".join(f"{kind_name(k)} {result.summary[k]}" for k in _REMOVABLE)
+            parts = "、".join(f"{kind_name(k)} {result.summary[k]}" for k in REMOVABLE)
             summary = f"将剔除自查发现的全部 {len(ids)} 条记录（{parts}，一条记录只剔除一次）。"
-            reason = _REMOVABLE[0]
+            reason = REMOVABLE[0]
         else:
             summary = f"将剔除自查发现的全部“{kind_name(kind)}”记录，共 {len(ids)} 条。"
             reason = kind
@@ -501,12 +312,13 @@ class SelfCheckView(QWidget):
         ids = [self.removals_model.record_id(r) for r in rows]
         if not ids or self._busy:
             return
+        self._restore(ids, None)
 
+    def _restore(self, ids: list[int], reason: str | None) -> None:
         def work(session: Session, progress: Progress, _cancelled: Cancelled) -> int:
-            done = 0
-            for i, record_id in enumerate(ids):
-                done += bool(selfcheck.restore(session, record_id))
-                progress(i + 1, len(ids))
+            # One transaction: all or none (a submitted week needs a reason, domain.md §9).
+            done = len(selfcheck.restore_many(session, ids, reason))
+            progress(len(ids), len(ids))
             return done
 
         self._set_busy(True)
@@ -516,8 +328,18 @@ class SelfCheckView(QWidget):
             work,
             state=self.state,
             on_done=self._on_restore_done,
-            on_error=self._on_op_failed,
+            on_error=lambda exc: self._on_op_failed_or_ask(exc, lambda r: self._restore(ids, r)),
         )
+
+    def _on_op_failed_or_ask(self, exc: BaseException, again: Callable[[str], None]) -> None:
+        """A change to a submitted week without a reason: ask it, then do it again."""
+        if not isinstance(exc, ReasonRequired):
+            self._on_op_failed(exc)
+            return
+        self._set_busy(False)
+        reason = ask_reason(self, str(exc))
+        if reason:
+            again(reason)
 
     def _on_restore_done(self, count: int) -> None:
         self._set_busy(False)
@@ -545,7 +367,10 @@ class SelfCheckView(QWidget):
         self.removal_dialog = None
 
     def _remove_records(
-        self, by_record: dict[int, list[CheckFinding]], choice: RemovalChoice
+        self,
+        by_record: dict[int, list[CheckFinding]],
+        choice: RemovalChoice,
+        reason: str | None = None,
     ) -> None:
         # remove_selected stores one message for its records: group them by message.
         groups: dict[str, list[int]] = {}
@@ -556,26 +381,41 @@ class SelfCheckView(QWidget):
             groups.setdefault("；".join(dict.fromkeys(mine)), []).append(record_id)
 
         def work(session: Session, progress: Progress, _cancelled: Cancelled) -> int:
+            submitted.check_reason(session, list(by_record), action="remove", reason=reason)
             done = 0
             for i, (message, ids) in enumerate(groups.items()):
                 done += selfcheck.remove_selected(
-                    session, ids, choice.reason, choice.date, choice.note, message
+                    session,
+                    ids,
+                    choice.reason,
+                    choice.date,
+                    choice.note,
+                    message,
+                    adjustment_reason=reason,
                 )
                 progress(i + 1, len(groups))
             return done
 
-        self._start_removal(len(by_record), work)
+        self._start_removal(
+            len(by_record), work, lambda r: self._remove_records(by_record, choice, r)
+        )
 
-    def _remove_kind(self, kind: str, result: CheckResult, choice: RemovalChoice) -> None:
+    def _remove_kind(
+        self, kind: str, result: CheckResult, choice: RemovalChoice, reason: str | None = None
+    ) -> None:
         def work(session: Session, _progress: Progress, _cancelled: Cancelled) -> int:
             removed: RemoveResult = selfcheck.remove_flagged(
-                session, kind, choice.date, choice.note, result=result
+                session, kind, choice.date, choice.note, result=result, reason=reason
             )
             return sum(removed.removed.values())
 
-        self._start_removal(len(result.record_ids(kind)), work)
+        self._start_removal(
+            len(result.record_ids(kind)),
+            work,
+            lambda r: self._remove_kind(kind, result, choice, r),
+        )
 
-    def _start_removal(self, count: int, work: Any) -> None:
+    def _start_removal(self, count: int, work: Any, again: Callable[[str], None]) -> None:
         if self._busy:
             return
         self._set_busy(True)
@@ -585,7 +425,7 @@ class SelfCheckView(QWidget):
             work,
             state=self.state,
             on_done=self._on_remove_done,
-            on_error=self._on_op_failed,
+            on_error=lambda exc: self._on_op_failed_or_ask(exc, again),
         )
 
     def _after_change(self) -> None:
@@ -616,7 +456,7 @@ class SelfCheckView(QWidget):
         summary = self._result.summary if self._result else {}
         self.kind_list.blockSignals(True)
         self.kind_list.clear()
-        for kind in [*_KIND_ORDER, ALL_KINDS]:
+        for kind in [*KIND_ORDER, ALL_KINDS]:
             if kind == ALL_KINDS:
                 text = "全部"
                 if self._result is not None:
@@ -630,12 +470,12 @@ class SelfCheckView(QWidget):
             if kind in KIND_COLORS:
                 item.setForeground(QBrush(KIND_COLORS[kind]))
             self.kind_list.addItem(item)
-        self.kind_list.setCurrentRow([*_KIND_ORDER, ALL_KINDS].index(self._kind))
+        self.kind_list.setCurrentRow([*KIND_ORDER, ALL_KINDS].index(self._kind))
         self.kind_list.blockSignals(False)
         if self._result is None:
             self.summary_label.setText("尚未运行自查。")
         else:
-            parts = "，".join(f"{kind_name(k)} {summary.get(k, 0)} 条" for k in _KIND_ORDER)
+            parts = "，".join(f"{kind_name(k)} {summary.get(k, 0)} 条" for k in KIND_ORDER)
             self.summary_label.setText(
                 f"{self._checked_at} 自查完成（未剔除的记录）：{parts}。"
                 "一条记录可能有多项问题，“提示”只供核实，不自动剔除。"
@@ -648,7 +488,7 @@ class SelfCheckView(QWidget):
         self._shown = found
         rows = [
             (
-                _row_text(f.source_row, f.record),
+                row_text(f.source_row, f.record),
                 f.name,
                 f.id_number,
                 f.area,
@@ -669,7 +509,7 @@ class SelfCheckView(QWidget):
 
     def _load_removals(self) -> None:
         try:
-            rows, ids = _removal_rows(self.state.session)
+            rows, ids = removal_rows(self.state.session)
         except KNOWN_ERRORS as exc:
             show_error(self, exc)
             return
@@ -686,17 +526,3 @@ class SelfCheckView(QWidget):
             view.resizeColumnToContents(col)
             view.setColumnWidth(col, min(view.columnWidth(col), 220))
         header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
-
-
-def _table(model: QAbstractTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setHighlightSections(False)
-    return view

@@ -43,7 +43,6 @@ from jiuye_desktop.service import (
     PROFILE_FIELDS,
     Session,
     SetupError,
-    default_operator,
     init_database,
     parse_area_spec,
 )
@@ -174,7 +173,7 @@ class SetupDialog(QDialog):
             self.people[key] = edit
             people_form.addRow(title, edit)
         self.people["contact_phone"].setPlaceholderText("手机或固定电话")
-        self.people["operator"].setPlaceholderText("记入每条记录的修改历史")
+        self.people["operator"].setPlaceholderText("您的姓名，记入修改历史（空着则用联系人）")
 
         # Seal and signatures.
         images_box = QGroupBox("公章与签名图片（PNG，可不填）")
@@ -264,8 +263,7 @@ class SetupDialog(QDialog):
 
     def load(self) -> None:
         if self.session is None:
-            self.people["operator"].setText(default_operator())
-            return
+            return  # the operator is the clerk's own name, not the computer's login
         unit = self.session.unit
         self.code_edit.setText(unit.code)
         self.name_edit.setText(unit.name)
@@ -329,7 +327,11 @@ class SetupDialog(QDialog):
         return rows
 
     def profile(self) -> dict[str, str]:
-        return {key: edit.text().strip() for key, edit in self.people.items()}
+        """The people as typed; an empty 操作员 is the 联系人 (the clerk who keeps the ledger)."""
+        values = {key: edit.text().strip() for key, edit in self.people.items()}
+        if not values["operator"]:
+            values["operator"] = values["contact"]
+        return values
 
     def set_image(self, kind: str, data: bytes | None) -> None:
         self._images[kind] = data

@@ -40,9 +40,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jiuye_desktop import snapshots, weekly
+from jiuye_desktop import snapshots, submitted, weekly
 from jiuye_desktop.domain import Level, Week, WeeklyTable
 from jiuye_desktop.weeks import next_week, previous_week, week_of, weeks_of_year
+from ui.adjustments_panel import AdjustmentsPanel
+from ui.grid_copy import HEADER_ROWS_PROPERTY
 from ui.ops import KNOWN_ERRORS, show_error
 from ui.state import AppState
 from ui.weekly_model import CORNER_TEXT, HEADER_ROWS, WeeklyModel
@@ -133,11 +135,14 @@ class WeeklyView(QWidget):
             table = weekly.compute(session, self._week)
             changes = snapshots.diff_with_last(session, table)
             last = snapshots.last_submission(session, self._week)
+            adjusted = submitted.listed(session, self._week)
         except KNOWN_ERRORS as exc:
             self.model.set_table(None)
             self._status.setText("")
+            self.adjustments.show_adjustments(None)
             show_error(self, exc)
             return
+        self.adjustments.show_adjustments(adjusted)
         self.model.set_table(table, changes, last.submitted_at if last else "")
         self._unit_label.setText(f"填报单位：{table.unit.name}")
         self._week_label.setText(table.week.label)
@@ -201,6 +206,7 @@ class WeeklyView(QWidget):
         self.grid = QTableView()
         self.grid.setModel(self.model)
         self.grid.setItemDelegate(_CornerDelegate(self.grid))
+        self.grid.setProperty(HEADER_ROWS_PROPERTY, HEADER_ROWS)  # Ctrl+C copies them first
         self.grid.horizontalHeader().hide()
         self.grid.verticalHeader().hide()
         self.grid.setWordWrap(True)
@@ -237,6 +243,8 @@ class WeeklyView(QWidget):
         layout.addWidget(self.grid, 1)
         layout.addWidget(self._status)
         layout.addWidget(legend)
+        self.adjustments = AdjustmentsPanel()
+        layout.addWidget(self.adjustments)
         layout.addStretch(0)
 
     def _connect_signals(self) -> None:

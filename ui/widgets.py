@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import QComboBox, QCompleter, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QMessageBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from jiuye_desktop.storage.db import StorageError
 
@@ -41,6 +56,16 @@ def show_storage_error(
     box.exec()
 
 
+class NumberedDelegate(QStyledItemDelegate):
+    """Shows each item of a list with the number that picks it: ``1 单位就业``."""
+
+    def initStyleOption(  # noqa: N802 - Qt override
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.text = f"{index.row() + 1}  {option.text}"  # type: ignore[attr-defined]
+
+
 class ChoiceBox(QComboBox):
     """An editable combo box for keyboard entry.
 
@@ -71,6 +96,7 @@ class ChoiceBox(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setCompleter(completer)
+        self.view().setItemDelegate(NumberedDelegate(self.view()))
         self.setCurrentIndex(-1)
         self.lineEdit().setPlaceholderText("输入文字或序号")
         self.currentTextChanged.connect(self.value_changed)

@@ -1,4 +1,6 @@
-"""The stamped Annex 1 sheet (附件1) as a one-page A4 landscape PDF.
+"""The stamped Annex 1 sheet (附件1) as a one-page A4 landscape PDF (plus, when the
+ledger changed what an earlier submitted week covered, attachment pages listing
+the adjustments: ``adjustments_pdf``).
 
 The same layout as the xlsx sheet (annex1.md), drawn with reportlab on one
 page whatever the number of areas: the table's font shrinks, and as a last
@@ -22,8 +24,10 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from ..domain import Week, WeeklyTable
 from ..service import Session
+from ..submitted import Adjustments, listed
 from ..weekly import compute
 from . import annex1_form as form
+from .adjustments_pdf import draw_adjustment_pages
 from .atomic import atomic_write
 from .fonts import PDF_FONT, register_cjk_font
 
@@ -237,8 +241,11 @@ def _draw_corner(c: Canvas, fit: _Fit, left: float, top: float, font: str) -> No
     c.setLineWidth(1)
 
 
-def render_annex1_pdf(table: WeeklyTable, stamp: form.Stamp) -> bytes:
-    """The one-page PDF of a weekly table, as bytes.
+def render_annex1_pdf(
+    table: WeeklyTable, stamp: form.Stamp, adjustments: Adjustments | None = None
+) -> bytes:
+    """The one-page PDF of a weekly table, as bytes; with ``adjustments`` listed (domain.md
+    §9) they follow on attachment pages.
 
     Raises:
         ExportError: the CJK font cannot be loaded.
@@ -251,6 +258,8 @@ def render_annex1_pdf(table: WeeklyTable, stamp: form.Stamp) -> bytes:
     c.setSubject(form.TITLE)
     draw_annex1(c, table, stamp)
     c.showPage()
+    if adjustments is not None and adjustments.items:
+        draw_adjustment_pages(c, adjustments, PAGE, MARGIN)
     c.save()
     return buf.getvalue()
 
@@ -261,7 +270,9 @@ def annex1_pdf_bytes(session: Session, week: Week, *, fill_date: dt.date | None 
     Raises:
         ExportError: an image cannot be read or the font cannot be loaded.
     """
-    return render_annex1_pdf(compute(session, week), form.session_stamp(session, fill_date))
+    return render_annex1_pdf(
+        compute(session, week), form.session_stamp(session, fill_date), listed(session, week)
+    )
 
 
 def export_annex1_pdf(

@@ -40,6 +40,7 @@ from ..selfcheck import CheckResult
 from ..service import Session
 from . import annex1_form as form
 from .atomic import atomic_write, check_target
+from .cells import pdf_text
 from .fonts import PDF_FONT, register_cjk_font
 from .selfcheck_data import REASON_NAMES, REASON_ORDER, SelfCheckData, gather
 
@@ -165,7 +166,7 @@ def _how_it_was_done(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list
             f"剔除日期为{when}，已在当周实名台账和周调度表中集中调整，本年累计数据相应核减。"
         )
         if data.notes:
-            text += "剔除备注：" + "；".join(data.notes) + "。"
+            text += "剔除备注：" + "；".join(_esc(n) for n in data.notes) + "。"
     else:
         text = "经自查，未发现需要剔除的重复、无效或不完整数据。"
     out.append(Paragraph(text, st["body"]))
@@ -245,14 +246,20 @@ def _review_summary(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list[
     out: list[Flowable] = [Paragraph("四、待核实的疑似重复记录", st["h"])]
     if not data.review:
         out.append(
-            Paragraph("经自查，未发现姓名、出生日期相同而公民身份号码不同的记录。", st["body"])
+            Paragraph(
+                "经自查，未发现疑似同一人重复登记的记录（姓名相同或读音相同且出生日期相同而"
+                "公民身份号码不同，公民身份号码与同名记录仅差一位或相邻两位颠倒，"
+                "三人以上使用同一联系电话）。",
+                st["body"],
+            )
         )
         return out
     number = _annex_names(data).index("待核实的疑似重复记录") + 1
     out.append(
         Paragraph(
-            f"有{len(data.review)}条记录姓名、出生日期与其他记录相同而公民身份号码不同，"
-            f"可能是同一人，未自动剔除，待人工逐条核实（明细见附表{number}）。",
+            f"有{len(data.review)}条记录疑似与其他记录为同一人（姓名相同或读音相同且出生日期"
+            "相同而公民身份号码不同，公民身份号码与同名记录仅差一位或相邻两位颠倒，"
+            f"三人以上使用同一联系电话），未自动剔除，待人工逐条核实（明细见附表{number}）。",
             st["body"],
         )
     )
@@ -386,7 +393,8 @@ _GAP = "&nbsp;" * 6
 
 
 def _esc(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User text in a paragraph: printed, never read as markup (``cells.pdf_text``)."""
+    return pdf_text(text)
 
 
 # --- The document -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 from .. import __version__
 from ..domain import (
@@ -32,9 +33,12 @@ from ..domain import (
 from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import write_annex1_sheet
 from ..exports.atomic import ExportError, atomic_write, check_target
+from ..exports.cells import cell_text, no_formulas
 from ..service import Session
+from ..signing import OwnKey, encode, own_key
 from ..storage import ledger, packages_sql
 from ..storage.db import now_text
+from ..submitted import listed, notes_rows
 from ..weekly import compute
 from .format import (
     ACTIVE,
@@ -48,10 +52,13 @@ from .format import (
     K_AREA,
     K_DIGEST,
     K_END,
+    K_FINGERPRINT,
     K_FORMAT,
     K_LEVEL,
+    K_PUBLIC_KEY,
     K_REMOVED,
     K_ROWS,
+    K_SIGNATURE,
     K_START,
     K_UNIT_CODE,
     K_UNIT_NAME,
@@ -69,6 +76,9 @@ from .format import (
     clean_text,
     digest_line,
     digest_start,
+    package_digest,
+    sheet_digest,
+    signed_message,
     week_json,
 )
 
@@ -129,6 +139,7 @@ class ExportResult:
     encrypted: bool
     total: tuple[int, ...]
     written_at: str
+    fingerprint: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -146,6 +157,7 @@ class ExportResult:
             "encrypted": self.encrypted,
             "written_at": self.written_at,
             "total": list(self.total),
+            "fingerprint": self.fingerprint,
         }
 
 
@@ -157,8 +169,12 @@ def export_package(
     password: str | None = None,
     fill_date: dt.date | None = None,
     progress: Progress | None = None,
+    with_progress: bool = True,
 ) -> ExportResult:
     """Write the package of a week: 附件1, 实名台账, 说明; encrypted when a password is given.
+
+    With ``with_progress`` a 进度 sheet follows when the unit has targets for the
+    year (``package.progress_sheet``).
 
     The ledger is read in one snapshot, the file written atomically; the
     password is used to encrypt (ECMA-376 agile encryption, as Excel and WPS
@@ -170,8 +186,10 @@ def export_package(
     target = check_target(path)
     unit = session.unit
     conn = session.db.conn
+    key = own_key(session)  # made now in a ledger made before signed packages
     with packages_sql.read_snapshot(conn):
         table = compute(session, week)
+        adjusted = listed(session, week)
         stamp = form.session_stamp(session, fill_date)
         areas = session.areas()
         total_rows = packages_sql.count_ledger_rows(
@@ -189,6 +207,7 @@ def export_package(
             fill_date=stamp.fill_date,
         )
         _ledger_sheet_frame(wb, total_rows)
+        written_at = now_text()
         notes = {
             K_FORMAT: FORMAT_NAME,
             K_VERSION: str(FORMAT_VERSION),
@@ -200,18 +219,23 @@ def export_package(
             K_START: week.start.isoformat(),
             K_END: week.end.isoformat(),
             K_APP: __version__,
-            K_WRITTEN: now_text(),
+            K_WRITTEN: written_at,
             K_ROWS: str(total_rows),
             K_ACTIVE: "",
             K_REMOVED: "",
-            K_DIGEST: "",
         }
-        cells = _notes_sheet(wb, notes, table, [(a.code, a.name, a.is_self) for a in areas])
+        cells = _notes_sheet(
+            wb, notes, table, [(a.code, a.name, a.is_self) for a in areas], notes_rows(adjusted)
+        )
+        if with_progress:
+            _maybe_progress_sheet(wb, session, week)
         h = digest_start(unit.code, week.key)
         counts = {ACTIVE: 0, REMOVED: 0}
+        signed: list[str] = []
 
         def rows_then_notes(write: Callable[[bytes], None]) -> bytes:
-            """Stream the rows into the sheet (``write``); then the 说明 sheet's final XML."""
+            """Stream the rows into the sheet (``write``); then the 说明 sheet's final XML:
+            with the counts, and signed over every sheet and the rows' digest (``_sign``)."""
             if _sql_json_agrees(conn):
                 rows = _sql_xml_rows(session, week)
                 n = _write_sql_rows(rows, write, h, counts, total_rows, progress)
@@ -219,11 +243,9 @@ def export_package(
                 n = _write_rows(_sheet_rows(session, week), write, h, counts, total_rows, progress)
             if n != total_rows:  # one read snapshot: cannot happen
                 raise ExportError(f"实名台账行数在导出过程中变化（{total_rows} → {n}），请重试")
-            notes[K_ACTIVE] = str(counts[ACTIVE])
-            notes[K_REMOVED] = str(counts[REMOVED])
-            notes[K_DIGEST] = str(h.hexdigest())
-            for key in (K_ACTIVE, K_REMOVED, K_DIGEST):
-                cells[key].value = notes[key]
+            for k, value in ((K_ACTIVE, counts[ACTIVE]), (K_REMOVED, counts[REMOVED])):
+                cells[k].value = str(value)
+            signed.append(_sign(wb, unit.code, week.key, written_at, str(h.hexdigest()), key))
             again = io.BytesIO()
             wb.save(again)
             with zipfile.ZipFile(again) as zf:
@@ -241,19 +263,67 @@ def export_package(
                     _assemble(frame, rows_then_notes, out, total_rows)
         except OSError as exc:  # pragma: no cover - atomic_write turns these into ExportError
             raise ExportError(f"无法写入文件 {target}：{exc}") from exc
-    n, digest, written_at = total_rows, notes[K_DIGEST], notes[K_WRITTEN]
     return ExportResult(
         target,
         unit,
         week,
-        n,
+        total_rows,
         counts[ACTIVE],
         counts[REMOVED],
-        digest,
+        signed[0],
         bool(password),
         table.total,
         written_at,
+        key.fingerprint,
     )
+
+
+def _sign(
+    wb: Workbook, unit_code: str, week_key: str, written_at: str, ledger_digest: str, key: OwnKey
+) -> str:
+    """Digest every cell of every sheet (as a reader will get them back), sign it, and add
+    the digest, the fingerprint, the public key and the signature at the end of 说明.
+
+    The sheets other than 实名台账 (whose rows are streamed in later and were
+    hashed as they were written) are read back from a saved copy, so whatever
+    the sheets hold, however they were filled, is what is covered.
+    """
+    frame = io.BytesIO()
+    wb.save(frame)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(frame.getvalue()))
+    sheets: list[tuple[str, str]] = []
+    for name in book.sheet_names:
+        if name == LEDGER_SHEET:
+            sheets.append((name, ledger_digest))
+            continue
+        sheet = book.get_sheet_by_name(name)
+        start = tuple(sheet.start or (0, 0))
+        grid = sheet.to_python()
+        sheets.append(
+            (name, sheet_digest(grid, (int(start[0]), int(start[1])), skip=name == NOTES_SHEET))
+        )
+    digest = package_digest(unit_code, week_key, written_at, sheets)
+    ws = wb[NOTES_SHEET]
+    ws.append([])
+    for k, v in (
+        (K_DIGEST, digest),
+        (K_FINGERPRINT, key.fingerprint),
+        (K_PUBLIC_KEY, encode(key.public)),
+        (K_SIGNATURE, key.sign(signed_message(digest))),
+    ):
+        ws.append([k, v])
+        ws.cell(ws.max_row, 1).number_format = "@"
+        ws.cell(ws.max_row, 2).number_format = "@"
+    return digest
+
+
+def _maybe_progress_sheet(wb: Workbook, session: Session, week: Week) -> None:
+    from ..progress import progress as compute_progress
+    from .progress_sheet import has_targets, write_progress_sheet
+
+    p = compute_progress(session, week)
+    if has_targets(p):
+        write_progress_sheet(wb, p)
 
 
 #: A row that needs ``clean_text`` (a ``\r`` or a character XML cannot hold), its cells joined by
@@ -443,9 +513,13 @@ def _ledger_sheet_frame(wb: Workbook, n: int) -> None:
 
 
 def _notes_sheet(
-    wb: Workbook, notes: dict[str, str], table: WeeklyTable, areas: list[tuple[str, str, bool]]
+    wb: Workbook,
+    notes: dict[str, str],
+    table: WeeklyTable,
+    areas: list[tuple[str, str, bool]],
+    adjustments: Sequence[Sequence[str]] = (),
 ) -> dict[str, Any]:
-    """The 说明 sheet; returns the cells of the values by key (filled in after the rows)."""
+    """The 说明 sheet; returns the cells of the values by key (some filled in after the rows)."""
     ws = wb.create_sheet(NOTES_SHEET)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 68
@@ -458,6 +532,7 @@ def _notes_sheet(
     cells: dict[str, Any] = {}
     for key, value in notes.items():
         extra = level_names.get(value, "") if key == K_LEVEL else ""
+        value = cell_text(value)
         ws.append([key, value, extra] if extra else [key, value])
         cells[key] = ws.cell(ws.max_row, 2)
     ws.append([])
@@ -467,10 +542,15 @@ def _notes_sheet(
     ws.append([])
     ws.append([K_AREA, "代码", "名称"])
     for code, name, is_self in areas:
-        ws.append([AREA_SELF if is_self else AREA_SUB, code, name])
+        ws.append([AREA_SELF if is_self else AREA_SUB, code, cell_text(name)])
+    if adjustments:  # domain.md §9: what changed since the last submission, as plain cells
+        ws.append([])
+        for values in adjustments:
+            ws.append([cell_text(v) for v in values])
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.number_format = "@"
+    no_formulas(ws)
     return cells
 
 

@@ -383,6 +383,25 @@ def test_cli_targets_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[
         "-3",
     )
     assert code == 1 and "负数" in err
+    sheet = tmp_path / "t.xlsx"
+    code, doc, _ = _run(
+        capsys, "targets", "template", "--db", db, "--year", "2017", "--out", str(sheet), "--json"
+    )
+    assert code == 0 and sheet.exists()
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    assert ws is not None
+    ws.cell(6, 5).value = 55  # 建安区, 失业人员再就业人数
+    wb.save(sheet)
+    code, doc, _ = _run(capsys, "targets", "import", "--db", db, str(sheet), "--json")
+    assert code == 0 and doc["year"] == 2017
+    assert (
+        next(r for r in doc["rows"] if r["code"] == "411003")["targets"]["失业人员再就业人数"] == 55
+    )
+    ws.cell(6, 5).value = "五十"
+    wb.save(sheet)
+    code, _, err = _run(capsys, "targets", "import", "--db", db, str(sheet))
+    assert code == 1 and "第6行第E列" in err
     pdf = tmp_path / "p.pdf"
     code, _, err = _run(
         capsys,
@@ -398,3 +417,59 @@ def test_cli_targets_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[
     )
     assert code == 0 and pdf.read_bytes().startswith(b"%PDF")
     assert b"WenQuanYi" in pdf.read_bytes() or b"FontFile2" in pdf.read_bytes()
+
+
+# --- the package's 进度 sheet -------------------------------------------------------------------
+
+
+def test_package_carries_a_progress_sheet_when_targets_are_set(tmp_path: Path) -> None:
+    from jiuye_desktop import package as pkg
+    from jiuye_desktop.merge import merge_packages
+
+    county = init_database(
+        tmp_path / "cg.sqlite",
+        unit_code="411082",
+        unit_name="长葛市",
+        level=Level.COUNTY,
+        areas=[(None, "石固镇"), (None, "建设路街道")],
+    )
+    county.auto_backup = False
+    try:
+        load_demo(county, 300, seed=9, parallel=False)
+        plain = pkg.export_package(county, WEEK, tmp_path / "plain.xlsx").path
+        assert openpyxl.load_workbook(plain).sheetnames == ["附件1", "实名台账", "说明"]
+        targets.set_target(county, 2017, "城镇新增就业人员", 100, "石固镇")
+        targets.set_target(county, 2017, "城镇新增就业人员", 40, "建设路街道")
+        targets.set_target(county, 2017, "失业人员再就业人数", 10_000)
+        out = pkg.export_package(county, WEEK, tmp_path / "p.xlsx").path
+        skipped = pkg.export_package(county, WEEK, tmp_path / "s.xlsx", with_progress=False).path
+        assert "进度" not in openpyxl.load_workbook(skipped).sheetnames
+        p = prog.progress(county, WEEK)
+    finally:
+        county.close()
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[-1] == "进度"
+    ws = wb["进度"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows.index(
+        ("地区代码", "地区", "指标", "目标", "本年累计", "完成比例", "时间进度", "差距", "状态")
+    )
+    body = rows[head + 1 :]
+    assert [(r[0], r[2]) for r in body] == [(r.code, i.name) for r, i in prog.sorted_lines(p)]
+    for line, (_row, ind) in zip(body, prog.sorted_lines(p), strict=True):
+        assert line[3] == ind.target and line[4] == ind.cumulative
+        assert line[7] == pytest.approx(ind.gap, abs=1e-4)
+    assert ("建设路街道", "建设路街道") in {(r[0], r[1]) for r in body}  # no code: its name
+    assert all(c.data_type == "s" for row in ws.iter_rows(min_row=head + 2) for c in row[:3])
+    assert rows[3][1] == ("是" if p.complete else "否")
+    # The receiver merges it as any package.
+    city = init_database(
+        tmp_path / "xc.sqlite", unit_code="411000", unit_name="许昌市", level=Level.CITY
+    )
+    city.auto_backup = False
+    try:
+        merge_packages(city, [out])
+        total = weekly.compute(city, WEEK).total
+        assert tuple(total[1::2]) == tuple(i.cumulative for i in p.total.indicators)
+    finally:
+        city.close()

@@ -227,7 +227,7 @@ def test_edit_reads_values_as_the_form(session: Session) -> None:
     edit_fields(session, rid, ["登记类型=自然减员", "减员原因=退休"])
     from jiuye_desktop.browse import record_form_values
 
-    values = record_form_values(session.db.conn, rid) or {}
+    values = record_form_values(session, rid) or {}
     assert values["就业形式"] == "" and values["减员原因"] == "退休"
 
 
@@ -299,3 +299,53 @@ def test_lock_is_per_year() -> None:
     assert lock.covers("2017-11-10") and lock.covers("2017-01-01")
     assert not lock.covers("2017-11-11") and not lock.covers("2016-12-30")
     assert not lock.covers(None) and not lock.covers("")
+
+
+def test_exports_list_the_adjustments(session: Session, tmp_path: Path) -> None:
+    import openpyxl
+
+    from jiuye_desktop.exports.annex1_pdf import export_annex1_pdf
+    from jiuye_desktop.package import open_package, verify_package
+    from jiuye_desktop.package.writer import export_package
+
+    submit(session, SUBMITTED)
+    assert _pdf_pages(export_annex1_pdf(session, NEXT, tmp_path / "a.pdf"))[0] == 1
+    ids = _ids(session, "registered_on <= '2017-11-10' AND removed_on IS NULL")[:40]
+    selfcheck.remove_selected(
+        session, ids, "invalid", dt.date(2017, 11, 14), adjustment_reason="核实为虚报"
+    )
+    pages, text = _pdf_pages(export_annex1_pdf(session, NEXT, tmp_path / "b.pdf"))
+    assert pages >= 2
+    attached = text.split("\f", 1)[1]
+    assert "上报以来的调整（共 40 条）" in attached and "核实为虚报" in attached
+    assert f"#{ids[-1]}" in attached  # the table flows over pages: the last row is there too
+
+    out = export_package(session, NEXT, tmp_path / "p.xlsx")
+    book = openpyxl.load_workbook(out.path, read_only=True)
+    try:
+        notes = book["说明"]
+        rows = [[c for c in r if c is not None] for r in notes.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    adj = [r for r in rows if r and str(r[0]).startswith("调整") and str(r[0])[2:].isdigit()]
+    assert [r[2] for r in adj] == [str(i) for i in ids]
+    assert all(r[4] == "核实为虚报" for r in adj)
+    total = next(r for r in rows if r and r[0] == "调整合计")
+    assert tuple(int(v) for v in total[-12:]) == listed(session, NEXT).total
+    # The package still reads and verifies as one (账表一致).
+    verify_package(open_package(out.path))
+
+
+def _pdf_pages(pdf: Path) -> tuple[int, str]:
+    """Page count and text (pages separated by form feeds) through poppler."""
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.fail("需要 poppler-utils（pdftotext）：apt-get install -y poppler-utils")
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
+    found = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    assert found
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True)
+    return int(found.group(1)), text.stdout

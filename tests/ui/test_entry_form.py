@@ -99,12 +99,16 @@ def test_complete_new_record_typed_with_the_keyboard_only(qtbot, form, state):
     assert (rec.hukou, rec.education, rec.industry) == ("城镇", "本科", "第二产业")
     assert (rec.phone, rec.remark) == ("13912345678", "窗口登记")
     assert rec.attrition_reason == "" and rec.former_enterprise == ""
-    # Ready for the next person: empty, 登记日期 today, the focus on the ID.
+    # Ready for the next person: empty but for the area and type of the batch, 登记日期 today,
+    # the focus on the ID.
     assert all(
         (w.value() if isinstance(w, ChoiceBox) else w.text()) == ""
         for h, w in form.inputs.items()
-        if h != "登记日期"
+        if h not in ("登记日期", "所属地区", "登记类型")
     )
+    assert form.inputs["所属地区"].value() == "魏都区"  # type: ignore[union-attr]
+    assert form.inputs["登记类型"].value() == "新就业"  # type: ignore[union-attr]
+    assert not form.dirty
     assert form.inputs["登记日期"].text() == TODAY.isoformat()  # type: ignore[union-attr]
     assert_focus_on(form, "公民身份号码")
     assert "已保存记录" in form.last_saved.text()
@@ -172,7 +176,7 @@ def test_unreadable_id_is_not_saved(qtbot, form, state):
     assert_focus_on(form, "公民身份号码")
 
 
-def test_15_digit_id_is_upgraded_and_fills_sex_and_birth(qtbot, form, state):
+def test_15_digit_id_is_upgraded_and_fills_sex_and_birth(qtbot, form, state, dialogs):
     type_and_enter(qtbot, "411002850312124")
     id_edit = form.inputs["公民身份号码"]
     assert isinstance(id_edit, QLineEdit)
@@ -184,8 +188,10 @@ def test_15_digit_id_is_upgraded_and_fills_sex_and_birth(qtbot, form, state):
     assert "升级" in form.id_info.text()
     assert_focus_on(form, "姓名")
     type_and_enter(qtbot, "吴敏")
+    dialogs.expect(QMessageBox.StandardButton.Save)  # incomplete: saved anyway after asking
     with qtbot.waitSignal(form.record_saved, timeout=3000) as saved:
         qtbot.keyClick(focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "自查将发现以下问题" in dialogs.shown[0]
     rec = ledger.get_record(state.session.db.conn, saved.args[0])
     assert rec is not None
     assert (rec.id_number, rec.id_raw, rec.sex) == (make_id(seq="124"), "411002850312124", "女")

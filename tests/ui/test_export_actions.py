@@ -101,9 +101,11 @@ def test_selfcheck_report_button(
 def test_upward_package_button(
     qtbot: QtBot, sample_state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from PySide6.QtWidgets import QInputDialog
+    from PySide6.QtWidgets import QDialog
 
+    from jiuye_desktop import snapshots
     from jiuye_desktop.package import open_package, verify_package
+    from ui.package_dialog import PackageDialog
 
     view = WeeklyView(sample_state)
     qtbot.addWidget(view)
@@ -111,9 +113,11 @@ def test_upward_package_button(
     view.set_week(week_from_key("2017-11-2"))
     target = tmp_path / "上报.xlsx"
     _save_to(monkeypatch, target)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    # No password; 标记为已上报 is offered checked in the same step.
+    monkeypatch.setattr(PackageDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     _button(view, "导出上报文件…").click()
     qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=30000)
+    assert snapshots.last_submission(sample_state.session, view.week) is not None
     verified = verify_package(open_package(target))
     assert verified.table.week == view.week
     assert verified.table.total == weekly.compute(sample_state.session, view.week).total

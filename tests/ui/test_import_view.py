@@ -162,13 +162,13 @@ def test_cancelled_import_stores_nothing(
     gate = threading.Event()
     real = importer.import_workbook
 
-    def held(session: Any, path: Any, *, progress: Any, cancelled: Any) -> Any:
+    def held(session: Any, path: Any, *, progress: Any, cancelled: Any, reason: Any = None) -> Any:
         def slow_progress(done: int, total: int) -> None:
             progress(done, total)
             if done:
                 gate.wait(10)  # hold the import until the clerk has pressed 取消
 
-        return real(session, path, progress=slow_progress, cancelled=cancelled)
+        return real(session, path, progress=slow_progress, cancelled=cancelled, reason=reason)
 
     monkeypatch.setattr(import_view.importer, "import_workbook", held)
     previewed(qtbot, view, big_workbook)

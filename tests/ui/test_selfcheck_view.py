@@ -12,7 +12,9 @@ from pytestqt.qtbot import QtBot
 from jiuye_desktop import selfcheck
 from jiuye_desktop.storage import ledger
 from tests.ui.fixtures_3b import fixture_sample_db_template, fixture_sample_state  # noqa: F401
-from ui.selfcheck_view import RECORD_ID_ROLE, RemovalDialog, SelfCheckView
+from ui.selfcheck_dialog import RemovalDialog
+from ui.selfcheck_model import RECORD_ID_ROLE
+from ui.selfcheck_view import SelfCheckView
 from ui.state import AppState
 
 

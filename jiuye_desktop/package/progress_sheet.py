@@ -1,0 +1,69 @@
+"""The optional 进度 sheet of a package: progress against the targets at the week's end.
+
+Written when the unit has set any target for the week's year (domain.md §6),
+so that the level above sees who is behind without recomputing. It is for
+reading only: the receiver's merge does not depend on it. Lines with a
+target, sorted by the gap (largest first), as on the 进度 screen.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from ..progress import BEHIND, DONE, ON_TRACK, STATUS_NAMES, Progress, sorted_lines, summary_line
+
+PROGRESS_SHEET = "进度"
+HEADERS = ("地区代码", "地区", "指标", "目标", "本年累计", "完成比例", "时间进度", "差距", "状态")
+_FILLS = {
+    DONE: PatternFill("solid", fgColor="D8F0D2"),
+    ON_TRACK: PatternFill("solid", fgColor="E8F1FD"),
+    BEHIND: PatternFill("solid", fgColor="F8D4D0"),
+}
+
+
+def has_targets(p: Progress) -> bool:
+    return any(i.target is not None for r in p.rows for i in r.indicators)
+
+
+def write_progress_sheet(wb: Workbook, p: Progress) -> None:
+    """Append the 进度 sheet for ``p`` (every text cell is stored as text, never a formula)."""
+    ws = wb.create_sheet(PROGRESS_SHEET)
+    ws.append([f"{p.unit.name}目标任务完成进度"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([f"{p.week.label}（{p.week.start.isoformat()} 至 {p.week.end.isoformat()}）"])
+    ws.append(["时间进度", round(p.elapsed, 4)])
+    ws["B3"].number_format = "0.0%"
+    ws.append(["是否全面完成", "是" if p.complete else "否"])
+    ws.append(["未完成目标的地区", "、".join(p.blocking)])
+    ws.append([summary_line(p)])
+    ws.append([])
+    ws.append(list(HEADERS))
+    head = ws.max_row
+    for cell in ws[head]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for row, ind in sorted_lines(p):
+        ws.append(
+            [
+                row.code,
+                row.name,
+                ind.name,
+                ind.target,
+                ind.cumulative,
+                None if ind.done is None else round(ind.done, 4),
+                round(p.elapsed, 4),
+                None if ind.gap is None else round(ind.gap, 4),
+                STATUS_NAMES[ind.status],
+            ]
+        )
+        line = ws[ws.max_row]
+        for cell in line[:3] + line[8:]:
+            cell.data_type = "s"
+        line[5].number_format = line[6].number_format = "0.0%"
+        line[7].number_format = "#,##0.0"
+        fill = _FILLS.get(ind.status)
+        if fill is not None:
+            line[8].fill = fill
+    for col, width in zip("ABCDEFGHI", (12, 16, 22, 10, 10, 10, 10, 10, 8), strict=True):
+        ws.column_dimensions[col].width = width
