@@ -166,7 +166,7 @@ def run(
     n = conn.execute("SELECT count(*) FROM records").fetchone()[0]
     conn.close()
     yield {
-        "what": f"province: merge 28 packages, {n:,} rows",
+        "what": f"province: merge 28 packages, {n:,} rows" + _cpu(m),
         "seconds": m["seconds"],
         "target": "≤ 90 s",
         "peak_mb": m["peak_mb"],
@@ -207,13 +207,22 @@ def run(
     read, write = export_floor(city)
     r = child("export-package", "--db", str(city), "--week", LAST, "--out", str(OUT / "city.xlsx"))
     yield {
-        "what": f"export-package of a {EXPORT_ROWS:,}-record city ledger",
+        "what": f"export-package of a {EXPORT_ROWS:,}-record city ledger" + _cpu(r),
         "seconds": r["seconds"],
         "target": "≤ 15 s",
         "peak_mb": r["peak_mb"],
         "floor": f"SQLite read {read:.2f} s + XlsxWriter streaming write {write:.2f} s",
         "floor_seconds": read + write,
     }
+
+
+def _cpu(r: dict[str, Any]) -> str:
+    """The CPU seconds of a child (and of its workers), beside its wall time."""
+    if "cpu_seconds" not in r:
+        return ""
+    workers = r.get("worker_cpu_seconds") or 0.0
+    extra = f" + {workers:.0f} s in its workers" if workers >= 1 else ""
+    return f" (CPU {r['cpu_seconds']:.0f} s{extra})"
 
 
 def _drill(session: Any, week: Any) -> None:
