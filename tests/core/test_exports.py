@@ -441,8 +441,9 @@ def test_cli_export_annex1_and_report(ledger_db: dict[str, Any], tmp_path: Path)
         )
     with pytest.raises(Refused, match=r"\.xlsx 或 \.pdf"):
         _run("export-annex1", "--db", db, "--date", "2017-11-24", "--out", str(tmp_path / "a.doc"))
-    with pytest.raises(SystemExit):  # a week that cannot exist is wrong usage (exit 2)
+    with pytest.raises(SystemExit) as usage:  # a malformed week is wrong usage (exit 2)
         _run("export-annex1", "--db", db, "--week", "2017-13", "--out", str(tmp_path / "c.xlsx"))
+    assert usage.value.code == 2
     with pytest.raises(Refused, match=r"\.pdf"):
         _run("report-selfcheck", "--db", db, "--out", str(tmp_path / "r.xlsx"))
 
