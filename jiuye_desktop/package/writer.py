@@ -29,6 +29,7 @@ from ..domain import (
     Unit,
     Week,
     WeeklyTable,
+    kind_name,
 )
 from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import write_annex1_sheet
@@ -69,7 +70,6 @@ from .format import (
     LEDGER_HEADERS,
     LEDGER_SHEET,
     NOTES_SHEET,
-    REASON_NAMES,
     REMOVED,
     TEMPLATE_HEADERS,
     Progress,
@@ -137,7 +137,7 @@ def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
         else:
             values += [
                 REMOVED,
-                REASON_NAMES.get(reason or "", reason or ""),
+                kind_name(reason),
                 removed_on,
                 clean_text(note or ""),
             ]
