@@ -185,6 +185,25 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 
+# Characters that show nothing (zero-width spaces and joiners, direction marks, the
+# byte-order mark, soft hyphen, fillers, variation selectors, tags): pasted from web pages
+# and chat programs into IDs, phones and codes, where they make a sound value look wrong.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def strip_invisible(text: str) -> tuple[str, bool]:
+    """``text`` without invisible characters, and whether there were any."""
+    if text.isascii():
+        return text, False
+    clean = _INVISIBLE.sub("", text)
+    clean = "".join(ch for ch in clean if unicodedata.category(ch) != "Cf")
+    return clean, clean != text
+
+
 def normalize_phone(text: str) -> str:
     if text.isdigit() and text.isascii():
         return text

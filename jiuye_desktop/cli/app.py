@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     COMMANDS.update(register_submitted(sub, common, as_json))
 
+    from .keys_commands import register as register_keys
+
+    COMMANDS.update(register_keys(sub, common, as_json))
+
     from .sample_commands import register as register_sample
 
     COMMANDS.update(register_sample(sub, common, as_json))

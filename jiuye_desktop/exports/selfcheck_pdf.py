@@ -40,6 +40,7 @@ from ..selfcheck import CheckResult
 from ..service import Session
 from . import annex1_form as form
 from .atomic import atomic_write, check_target
+from .cells import pdf_text
 from .fonts import PDF_FONT, register_cjk_font
 from .selfcheck_data import REASON_NAMES, REASON_ORDER, SelfCheckData, gather
 
@@ -165,7 +166,7 @@ def _how_it_was_done(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list
             f"剔除日期为{when}，已在当周实名台账和周调度表中集中调整，本年累计数据相应核减。"
         )
         if data.notes:
-            text += "剔除备注：" + "；".join(data.notes) + "。"
+            text += "剔除备注：" + "；".join(_esc(n) for n in data.notes) + "。"
     else:
         text = "经自查，未发现需要剔除的重复、无效或不完整数据。"
     out.append(Paragraph(text, st["body"]))
@@ -392,7 +393,8 @@ _GAP = "&nbsp;" * 6
 
 
 def _esc(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User text in a paragraph: printed, never read as markup (``cells.pdf_text``)."""
+    return pdf_text(text)
 
 
 # --- The document -------------------------------------------------------------------------------

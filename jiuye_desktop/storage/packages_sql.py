@@ -206,13 +206,14 @@ def add_package(
     operator: str,
     row_count: int,
     import_id: int | None,
+    fingerprint: str = "",
 ) -> int:
     """Log a package as the active one of its unit and year; returns its id."""
     cur = conn.execute(
         "INSERT INTO packages (unit_code, unit_name, level, year, week_key, week_label, "
         "week_start, week_end, written_at, app_version, file_name, sha256, digest, "
-        "received_at, operator, row_count, import_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
+        "received_at, operator, row_count, import_id, fingerprint, status) VALUES (?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
         (
             unit_code,
             unit_name,
@@ -231,6 +232,7 @@ def add_package(
             operator,
             row_count,
             import_id,
+            fingerprint,
         ),
     )
     return int(cur.lastrowid or 0)
