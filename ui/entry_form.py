@@ -280,7 +280,7 @@ class EntryForm(QWidget):
         """Refill the area list (the unit's areas may have changed)."""
         box = self.inputs["所属地区"]
         assert isinstance(box, ChoiceBox)
-        box.set_items([name for _, name in browse.area_choices(self.state.session.db.conn)])
+        box.set_items([name for _, name in browse.area_choices(self.state.session)])
 
     def clear(self, keep: dict[str, str] | None = None) -> None:
         """An empty form for a new record, focused on the ID; ``keep`` values stay filled."""
@@ -324,8 +324,8 @@ class EntryForm(QWidget):
 
     def load_record(self, record_id: int) -> bool:
         """Open a stored record for editing; False when it does not exist."""
-        conn = self.state.session.db.conn
-        values = browse.record_form_values(conn, record_id)
+        session = self.state.session
+        values = browse.record_form_values(session, record_id)
         if values is None:
             return False
         self._loading = True
@@ -345,7 +345,7 @@ class EntryForm(QWidget):
         self._sex_from_id = ""
         self._upgraded = None
         self.title.setText(f"修改记录 #{record_id}（{values.get('姓名', '')}）")
-        row = browse.fetch_rows(conn, [record_id]).get(record_id)
+        row = browse.fetch_rows(session, [record_id]).get(record_id)
         self.removed_label.setText(row.removal if row and row.removed else "")
         self.history_button.setVisible(True)
         self.last_saved.clear()
@@ -553,8 +553,7 @@ class EntryForm(QWidget):
 
     def _look_up_person(self, number: str) -> None:
         registered = self._registered_on()
-        conn = self.state.session.db.conn
-        others = browse.person_records(conn, number, registered.year)
+        others = browse.person_records(self.state.session, number, registered.year)
         text = browse.person_message(
             others, self._raw("登记类型"), registered.isoformat(), self._editing
         )
@@ -704,7 +703,7 @@ class EntryForm(QWidget):
     def _on_employer_edited(self, text: str) -> None:
         if self._tearing_down():
             return
-        suggestions = browse.employer_suggestions(self.state.session.db.conn, text, 15)
+        suggestions = browse.employer_suggestions(self.state.session, text, 15)
         self._employer_uscc.update(suggestions)
         self.employer_model.setStringList([name for name, _ in suggestions])
         if suggestions and text.strip():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..domain import FINDING_KIND_NAMES, FindingKind, Week
+from ..service import Session
 from ..storage import browse_sql, ledger
 from ..validation import normalize_id_text, read_id
 from ..weeks import weeks_of_year
@@ -132,7 +133,7 @@ def _filter(conn: sqlite3.Connection, query: BrowseQuery) -> browse_sql.IdFilter
     )
 
 
-def record_ids(conn: sqlite3.Connection, query: BrowseQuery) -> Sequence[int]:
+def record_ids(session: Session, query: BrowseQuery) -> Sequence[int]:
     """Ids of the records the grid shows, in its order.
 
     A ``range`` when every record is shown by id (no scan at all), otherwise an
@@ -141,6 +142,7 @@ def record_ids(conn: sqlite3.Connection, query: BrowseQuery) -> Sequence[int]:
     Raises:
         ValueError: the sort column is not sortable or the finding kind unknown.
     """
+    conn = session.db.conn
     if query.sort not in browse_sql.SORT_SQL:
         raise ValueError(f"不能按“{query.sort}”排序")
     return browse_sql.select_ids(conn, _filter(conn, query), query.sort, query.descending)
@@ -172,8 +174,9 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, GridRow]:
+def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, GridRow]:
     """The grid rows of some records (a page), keyed by id."""
+    conn = session.db.conn
     status_col = COLUMN_KEYS.index("status")
     findings_col = COLUMN_KEYS.index("findings")
     out: dict[int, GridRow] = {}
@@ -206,16 +209,18 @@ def findings_text(row: GridRow) -> str:
 # --- Filter choices and counts -----------------------------------------------------------------
 
 
-def area_choices(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+def area_choices(session: Session) -> list[tuple[int, str]]:
     """(area id, name) of the unit's areas in table order: 本级 first."""
+    conn = session.db.conn
     return [(area_id, area.name) for area_id, area in ledger.list_areas(conn)]
 
 
-def week_choices(conn: sqlite3.Connection, today: dt.date | None = None) -> list[Week]:
+def week_choices(session: Session, today: dt.date | None = None) -> list[Week]:
     """Reporting weeks of the years that have records (and of this year), latest first.
 
     Weeks after ``today`` are left out: nothing can be registered in them yet.
     """
+    conn = session.db.conn
     today = today or dt.date.today()
     low, high = browse_sql.registered_span(conn)
     years = {today.year}
@@ -235,6 +240,7 @@ class Counts:
         return self.total - self.removed
 
 
-def counts(conn: sqlite3.Connection) -> Counts:
+def counts(session: Session) -> Counts:
+    conn = session.db.conn
     total, removed = browse_sql.record_counts(conn)
     return Counts(total, removed)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from ..domain import FIELD_LABELS, FINDING_KIND_NAMES
+from ..service import Session
 from ..storage import ledger
 
 
@@ -54,8 +54,9 @@ def _removal_words(text: str | None) -> str:
     return f"{_REASON_NAMES.get(head, head)} {rest}".strip()
 
 
-def history(conn: sqlite3.Connection, record_id: int) -> list[HistoryEntry]:
+def history(session: Session, record_id: int) -> list[HistoryEntry]:
     """What changed in a record, when and by whom, oldest first, in words."""
+    conn = session.db.conn
     out = []
     for h in ledger.record_history(conn, record_id):
         action = h["action"]

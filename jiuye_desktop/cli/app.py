@@ -320,7 +320,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     session = open_for(args)
     try:
         # All or nothing: an unknown record or one that was never removed refuses the lot.
-        rows = fetch_rows(session.db.conn, list(args.record))
+        rows = fetch_rows(session, list(args.record))
         unknown = [r for r in args.record if r not in rows]
         if unknown:
             raise Refused("没有以下编号的记录：" + "、".join(map(str, unknown)) + "；未做任何恢复")
@@ -408,7 +408,7 @@ def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
 
         session = open_for(args)
         try:
-            entries = history(session.db.conn, args.record)
+            entries = history(session, args.record)
         finally:
             session.close()
         for e in entries:
