@@ -118,7 +118,7 @@ def export_ledger_view(
     """
     check_target(path)
     conn = session.db.conn
-    ids = list(record_ids(conn, query))
+    ids = list(record_ids(session, query))
     total = len(ids)
     wb = Workbook(write_only=True)
     ws = _sheet(wb, "实名台账", LEDGER_HEADERS)
@@ -130,7 +130,7 @@ def export_ledger_view(
                 raise ExportCancelled("已取消导出，没有写入文件")
             chunk = ids[start : start + CHUNK]
             stored = records_by_ids(conn, chunk)
-            shown = fetch_rows(conn, chunk)
+            shown = fetch_rows(session, chunk)
             for record_id in chunk:
                 row = stored.get(record_id)
                 grid = shown.get(record_id)

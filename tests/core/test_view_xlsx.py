@@ -32,7 +32,7 @@ def session(tmp_path_factory: pytest.TempPathFactory):
 
 def test_the_filtered_view_with_every_field_ids_as_text(session: Session, tmp_path: Path) -> None:
     query = BrowseQuery(record_type="新就业", status=Status.ACTIVE, sort="name")
-    ids = list(record_ids(session.db.conn, query))
+    ids = list(record_ids(session, query))
     assert 0 < len(ids) < 2500
     seen = []
     out = export_ledger_view(
@@ -55,7 +55,7 @@ def test_the_filtered_view_with_every_field_ids_as_text(session: Session, tmp_pa
     # The stored values, as the entry form shows them.
     from jiuye_desktop.browse import record_form_values
 
-    first = record_form_values(session.db.conn, ids[0])
+    first = record_form_values(session, ids[0])
     assert first is not None
     for header, value in first.items():
         if header in LEDGER_HEADERS:

@@ -250,7 +250,7 @@ def test_ledger_and_findings_export_buttons(qtbot, demo_state, tmp_path, monkeyp
     w = _window(qtbot, demo_state)
     w.ledger.type_combo.setCurrentIndex(w.ledger.type_combo.findData("新就业"))
     w.ledger._on_search_now()
-    shown = list(record_ids(demo_state.session.db.conn, w.ledger.model.query))
+    shown = list(record_ids(demo_state.session, w.ledger.model.query))
     target = tmp_path / "台账.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     (button,) = [b for b in w.ledger.findChildren(QPushButton) if b.text() == "导出Excel…"]
