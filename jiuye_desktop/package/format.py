@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..domain import FINDING_KIND_NAMES, RECORD_FIELDS, REMOVAL_REASONS, Week
+from ..domain import RECORD_FIELDS, REMOVAL_REASONS, Week, kind_name
 from ..exports import annex1_form as form
 
 FORMAT_NAME = "jiuye-package"
@@ -61,8 +61,8 @@ TEMPLATE_HEADERS: tuple[str, ...] = tuple(h for _, h in RECORD_FIELDS)
 STATUS_HEADERS = ("状态", "剔除原因", "剔除日期", "剔除说明")
 LEDGER_HEADERS: tuple[str, ...] = TEMPLATE_HEADERS + STATUS_HEADERS
 ACTIVE, REMOVED = "有效", "已剔除"
-REASON_NAMES: dict[str, str] = {r.value: FINDING_KIND_NAMES[r] for r in REMOVAL_REASONS}
-REASON_CODES = {v: k for k, v in REASON_NAMES.items()}
+#: 剔除原因 as the sheet writes it -> the removal reason.
+REASON_CODES = {kind_name(r): r.value for r in REMOVAL_REASONS}
 
 Progress = Callable[[int, int], None]
 

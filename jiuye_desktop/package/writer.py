@@ -28,6 +28,7 @@ from ..domain import (
     Unit,
     Week,
     WeeklyTable,
+    kind_name,
 )
 from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import write_annex1_sheet
@@ -68,7 +69,6 @@ from .format import (
     LEDGER_HEADERS,
     LEDGER_SHEET,
     NOTES_SHEET,
-    REASON_NAMES,
     REMOVED,
     TEMPLATE_HEADERS,
     Progress,
@@ -134,7 +134,7 @@ def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
         else:
             values += [
                 REMOVED,
-                REASON_NAMES.get(reason or "", reason or ""),
+                kind_name(reason),
                 removed_on,
                 clean_text(note or ""),
             ]
