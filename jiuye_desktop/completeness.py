@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain import Week
+from .package.format import KeyChanged
 from .service import Session
 from .storage import ledger, packages_sql
 
@@ -24,14 +25,21 @@ class Failure:
     unit_code: str | None = None
     unit_name: str | None = None
     week: Week | None = None
+    key_change: KeyChanged | None = None  # signed by another key than the one pinned
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "file": self.file,
             "message": self.message,
             "unit": self.unit_code,
             "week": self.week.key if self.week else None,
         }
+        if self.key_change is not None:
+            out["key_change"] = {
+                "pinned": self.key_change.pinned,
+                "offered": self.key_change.offered,
+            }
+        return out
 
 
 # --- Failures remembered in memory --------------------------------------------------------------

@@ -32,11 +32,13 @@ from .workbook import (
     Progress,
     Rejected,
     SheetData,
+    WorkbookRefused,
     check_container,
     column_letter,
     mapping_letters,
     preview,
     read_ledger_sheet,
+    read_workbook_file,
 )
 
 __all__ = [
@@ -97,8 +99,11 @@ def import_workbook(
         StorageError: the database could not be written (nothing was).
     """
     path = Path(path)
+    session.db.refuse_if_readonly()
     try:
-        data = path.read_bytes()
+        data = read_workbook_file(path)
+    except WorkbookRefused as exc:
+        raise ImportRefused(str(exc)) from exc
     except FileNotFoundError as exc:
         raise ImportRefused(f"找不到文件“{path}”") from exc
     except OSError as exc:

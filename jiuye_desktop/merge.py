@@ -42,10 +42,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import signing
 from .completeness import Failure, remember
 from .domain import Area, Level, RecordType, Week
 from .package import (
     JudgedPackage,
+    KeyChanged,
     Package,
     PackageError,
     PackageHead,
@@ -93,6 +95,8 @@ class PackagePlan:
     before: tuple[int, ...]  # the area's 12 cells in the package's week, before
     after: tuple[int, ...]  # … and after
     local_rows: int = 0  # records of this area not from packages (typed or imported here)
+    fingerprint: str = ""  # of the key that signed the package
+    key_status: str = "pinned"  # pinned: the unit's known key | new: pinned by this merge
 
     @property
     def action_name(self) -> str:
@@ -117,6 +121,8 @@ class PackagePlan:
             "before": list(self.before),
             "after": list(self.after),
             "local_rows": self.local_rows,
+            "fingerprint": self.fingerprint,
+            "key_status": self.key_status,
         }
 
 
@@ -273,7 +279,13 @@ def merge_packages(
                         h = pkg.head
                         failures.append(
                             Failure(
-                                pkg.name, str(exc), now_text(), h.unit.code, h.unit.name, h.week
+                                pkg.name,
+                                str(exc),
+                                now_text(),
+                                h.unit.code,
+                                h.unit.name,
+                                h.week,
+                                exc if isinstance(exc, KeyChanged) else None,
                             )
                         )
                     else:
@@ -370,6 +382,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     if active is not None and active.sha256 == head.sha256:
         cells = _area_cells(session, head.week, area.name)
         return plan_head.plan("unchanged", 0, 0, None, cells, cells, 0)
+    plan_head.key_status = _check_key(session, pkg)
     if earlier is not None:
         when, kind = earlier[1], earlier[2]
         if kind == "merge":
@@ -426,6 +439,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         file_name=pkg.name,
         sha256=head.sha256,
         digest=head.digest,
+        fingerprint=head.fingerprint,
         operator=session.operator,
         row_count=len(verified.rows),
         import_id=import_id,
@@ -459,11 +473,37 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     )
 
 
-@dataclass(frozen=True, slots=True)
+def _check_key(session: Session, pkg: Package) -> str:
+    """The package's key against the one pinned for its unit: the first package pins it
+    (``new``; a dry run rolls that back), a known key passes (``pinned``), another key is
+    refused (``KeyChanged``). The signature itself is checked with the rows (``judge``)."""
+    head = pkg.head
+    conn = session.db.conn
+    pinned = signing.pinned(conn, head.unit.code)
+    if pinned is None:
+        signing.pin_first(
+            conn, head.unit.code, head.public_key, source=pkg.name, operator=session.operator
+        )
+        return "new"
+    if pinned[0] == head.public_key:
+        return "pinned"
+    raise KeyChanged(
+        f"文件“{pkg.name}”的签名公钥（指纹 {head.fingerprint}）与{head.unit.name}此前登记的公钥"
+        f"（指纹 {pinned[1]}）不同，已拒绝。请打电话向{head.unit.name}核对新公钥的指纹；"
+        f"确认无误后，在合并界面接受新公钥，或运行 keys --accept {head.unit.code} “{pkg.name}”",
+        pkg.path,
+        head.unit.code,
+        pinned[1],
+        head.fingerprint,
+    )
+
+
+@dataclass(slots=True)
 class _PlanHead:
     file: str
     head: PackageHead
     area: str
+    key_status: str = "pinned"
 
     def plan(
         self,
@@ -490,6 +530,8 @@ class _PlanHead:
             before,
             after,
             local,
+            h.fingerprint,
+            self.key_status,
         )
 
 

@@ -22,6 +22,7 @@ from .validation import (
     parse_date,
     read_id,
     record_findings,
+    strip_invisible,
 )
 
 #: Units with a 去产能职工安置 task (domain.md §6, 附件2), by code.
@@ -86,7 +87,7 @@ def _strip_suffix(name: str) -> str:
 
 
 def _area_key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    text = strip_invisible(unicodedata.normalize("NFKC", text))[0].strip().replace(" ", "")
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     return text
@@ -184,10 +185,13 @@ def normalize(
             setattr(rec, attr, normalize_yes_no(cell_text(v)))
     rec.name = _compact(cell_text(get("姓名"))).replace("•", "·")
     raw_id = get("公民身份号码")
+    stripped: list[str] = []
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         rec.id_raw = id_text_from_number(raw_id)
     else:
-        rec.id_raw = cell_text(raw_id)
+        rec.id_raw, invisible = strip_invisible(cell_text(raw_id))
+        if invisible:
+            stripped.append("公民身份号码")
     res = read_id(rec.id_raw)
     rec.id_number, rec.id_note = res.number, res.note
     if not rec.sex and res.ok:
@@ -195,8 +199,17 @@ def normalize(
     rec.area_code = ctx.resolve_area(rec.area_raw)
     rec.record_type = _compact(cell_text(get("登记类型")))
     rec.event_date, rec.event_date_raw = _date_fields(get("就业（减员）日期"))
-    rec.uscc = _compact(cell_text(get("统一社会信用代码"))).upper()
-    rec.phone = normalize_phone(cell_text(get("联系电话")))
+    uscc, invisible = strip_invisible(cell_text(get("统一社会信用代码")))
+    if invisible:
+        stripped.append("统一社会信用代码")
+    rec.uscc = _compact(uscc).upper()
+    phone, invisible = strip_invisible(cell_text(get("联系电话")))
+    if invisible:
+        stripped.append("联系电话")
+    rec.phone = normalize_phone(phone)
+    if stripped:  # the record says so (shown as 身份证号说明 in the grid and the form)
+        note = f"{'、'.join(stripped)}中的不可见字符已去除"
+        rec.id_note = f"{rec.id_note}；{note}" if rec.id_note else note
     rec.registered_on, rec.registered_on_raw = _date_fields(get("登记日期"))
     if rec.registered_on is None:
         # 登记日期 defaults to the day the record enters the ledger (domain.md §3).

@@ -226,7 +226,7 @@ def seal_png() -> bytes:
 def _values_of(session: Session, record_id: int) -> dict[str, object]:
     from jiuye_desktop import browse
 
-    return dict(browse.record_form_values(session.db.conn, record_id) or {})
+    return dict(browse.record_form_values(session, record_id) or {})
 
 
 def main(argv: list[str] | None = None) -> int:

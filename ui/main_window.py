@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         today = dt.date.today()
         self.status.set_unit(self.state.session.unit)
         self.status.set_week(week_of(today), today)
-        counts = browse.counts(self.state.session.db.conn)
+        counts = browse.counts(self.state.session)
         self.status.set_counts(counts)
         self.ledger_page.setCurrentIndex(1 if counts.total == 0 else 0)
 

@@ -48,7 +48,7 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
     from ..exports.annex1_form import session_stamp
     from ..exports.annex1_pdf import render_annex1_pdf
     from ..exports.annex1_xlsx import build_annex1_workbook
-    from ..exports.atomic import ExportError, atomic_write, check_target
+    from ..exports.atomic import ExportError, atomic_write_all, check_target
     from ..weekly import compute
 
     week = week_of(args)
@@ -72,25 +72,26 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
                 check_target(target)
         table = compute(session, week)
         stamp = session_stamp(session, args.fill_date)
-        if xlsx is not None:
-            wb = build_annex1_workbook(
-                table,
-                profile=session.profile(),
-                images={
-                    "seal": stamp.seal,
-                    "sign_unit": stamp.sign_unit,
-                    "sign_org": stamp.sign_org,
-                },
-                fill_date=stamp.fill_date,
-            )
-            with atomic_write(xlsx) as tmp:
-                wb.save(tmp)
-        if pdf is not None:
-            from ..submitted import listed
+        targets = [p for p in (xlsx, pdf) if p is not None]
+        # Both files are made first, then moved into place together: both or neither.
+        with atomic_write_all(*targets) as temps:
+            for target, tmp in zip(targets, temps, strict=True):
+                if target is xlsx:
+                    wb = build_annex1_workbook(
+                        table,
+                        profile=session.profile(),
+                        images={
+                            "seal": stamp.seal,
+                            "sign_unit": stamp.sign_unit,
+                            "sign_org": stamp.sign_org,
+                        },
+                        fill_date=stamp.fill_date,
+                    )
+                    wb.save(tmp)
+                else:
+                    from ..submitted import listed
 
-            data = render_annex1_pdf(table, stamp, listed(session, week))
-            with atomic_write(pdf) as tmp:
-                tmp.write_bytes(data)
+                    tmp.write_bytes(render_annex1_pdf(table, stamp, listed(session, week)))
     except ExportError as exc:
         refuse(str(exc))
     finally:

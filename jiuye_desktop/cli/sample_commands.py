@@ -63,7 +63,7 @@ def register(
         help="抽查的指标（可重复；默认：失业人员再就业人数、就业困难人员就业人数、去产能职工安置人数）",
     )
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--share", type=_share, help="每个地区抽取的比例，例如 0.05 或 5%（至少1人）")
+    g.add_argument("--share", type=_share, help="每个地区抽取的比例，例如 0.05 或 5%%（至少1人）")
     g.add_argument("--per-area", type=_positive, help="每个地区抽取的人数")
     s.add_argument(
         "--seed",

@@ -28,6 +28,7 @@ from ..service import Session
 from ..weekly import compute
 from . import annex1_form as form
 from .atomic import atomic_write
+from .cells import cell_text, no_formulas
 
 SHEET_NAME = form.ANNEX_LABEL
 LAST_COL = 13  # 甲 + 12 columns
@@ -127,7 +128,7 @@ def write_annex1_sheet(
     )
     for (c0, c1), text, horizontal in unit_line:
         ws.merge_cells(start_row=ROW_UNIT, start_column=c0, end_row=ROW_UNIT, end_column=c1)
-        cell = ws.cell(ROW_UNIT, c0, text)
+        cell = ws.cell(ROW_UNIT, c0, cell_text(text))
         cell.font = body_font
         cell.alignment = Alignment(horizontal=horizontal, vertical="center")
     ws.row_dimensions[ROW_UNIT].height = 26
@@ -138,7 +139,7 @@ def write_annex1_sheet(
     body_height = 26 if len(rows) <= 12 else 21
     for i, (name, cells) in enumerate(rows):
         r = ROW_BODY + i
-        cell = ws.cell(r, 1, name)
+        cell = ws.cell(r, 1, cell_text(name))
         cell.font = bold_font if i == 0 else body_font
         cell.alignment = _CENTER
         cell.border = _BOX
@@ -160,7 +161,7 @@ def write_annex1_sheet(
     )
     for (c0, c1), text in footer:
         ws.merge_cells(start_row=row_sign, start_column=c0, end_row=row_sign, end_column=c1)
-        cell = ws.cell(row_sign, c0, text)
+        cell = ws.cell(row_sign, c0, cell_text(text))
         cell.font = body_font
         cell.alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[row_sign].height = 40
@@ -178,6 +179,7 @@ def write_annex1_sheet(
 
     _place_images(ws, stamp, table.unit.name, row_sign, first_width)
     _page_setup(ws, last_row)
+    no_formulas(ws)  # an area named "=…" stays a name
 
 
 def _write_header(ws: Worksheet, first_width: float, body_font: Font, bold_font: Font) -> None:

@@ -13,6 +13,7 @@ from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import MIDDLE_PART, ROW_BODY, ROW_UNIT
 from ..records import normalize
 from ..service import Session, init_database, prepared_row
+from ..signing import verify as verify_signature
 from ..storage import ledger, packages_sql
 from ..weekly import compute
 from .format import (
@@ -27,7 +28,9 @@ from .format import (
     Progress,
     digest_line,
     digest_start,
+    package_digest,
     read_cell,
+    signed_message,
 )
 from .reader import Package, PackageHead, open_package
 
@@ -131,16 +134,35 @@ def judge_package(
         removal = _removal(values[n_template:], excel_row, name, end)
         values_row, findings = prepared_row(record, ctx)
         merged.append((values_row, findings, *removal))
-    if str(h.hexdigest()) != head.digest:
-        raise PackageError(
-            f"文件“{name}”的实名台账与导出时的摘要不符：文件在导出后被修改过"
-            "（改动、增加或删除了台账行），已拒绝。请让报送单位重新导出"
-        )
+    check_signature(head, str(h.hexdigest()))
     if len(merged) != head.row_count:
         raise PackageError(
             f"文件“{name}”的实名台账有{len(merged)}行，说明中写的是{head.row_count}行"
         )
     return JudgedPackage(head, merged, _annex_grid(pkg), area_ids)
+
+
+def check_signature(head: PackageHead, ledger_digest: str) -> None:
+    """The digest of every cell of every sheet must be the one in 说明, and its signature
+    must be by the key in 说明 (whether that key is the unit's is the merge's question:
+    ``merge`` compares it with the key pinned for the unit).
+
+    Raises:
+        PackageError: the file was changed after it was signed.
+    """
+    sheets = [(n, ledger_digest if n == LEDGER_SHEET else d) for n, d in head.sheets]
+    digest = package_digest(head.unit.code, head.week.key, head.written_at, sheets)
+    name = head.file_name
+    if digest != head.digest:
+        raise PackageError(
+            f"文件“{name}”的内容与导出时的摘要不符：文件在导出后被修改过"
+            "（改动、增加或删除了单元格、台账行或工作表），已拒绝。请让报送单位重新导出"
+        )
+    if not verify_signature(head.public_key, head.signature, signed_message(digest)):
+        raise PackageError(
+            f"文件“{name}”的签名不符：文件在导出后被修改过，或签名不是用文件中的公钥做的，"
+            "已拒绝。请让报送单位重新导出"
+        )
 
 
 def check_table(judged: JudgedPackage, *, operator: str = "") -> WeeklyTable:

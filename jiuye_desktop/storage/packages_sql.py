@@ -75,9 +75,11 @@ def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
 # --- Merged records --------------------------------------------------------------------------
 
 #: A merged row: the ``ledger.to_row`` values (``RECORD_COLUMNS`` then
-#: ``DERIVED_COLUMNS``), its own findings (kind, field, message), and its
+#: ``DERIVED_COLUMNS``), its own findings (kind, field, message, rule), and its
 #: removal (date, reason, note) or three Nones.
-MergedRow = tuple[tuple[Any, ...], list[tuple[str, str, str]], str | None, str | None, str | None]
+MergedRow = tuple[
+    tuple[Any, ...], list[tuple[str, str, str, str]], str | None, str | None, str | None
+]
 
 
 def next_record_id(conn: sqlite3.Connection) -> int:
@@ -204,13 +206,14 @@ def add_package(
     operator: str,
     row_count: int,
     import_id: int | None,
+    fingerprint: str = "",
 ) -> int:
     """Log a package as the active one of its unit and year; returns its id."""
     cur = conn.execute(
         "INSERT INTO packages (unit_code, unit_name, level, year, week_key, week_label, "
         "week_start, week_end, written_at, app_version, file_name, sha256, digest, "
-        "received_at, operator, row_count, import_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
+        "received_at, operator, row_count, import_id, fingerprint, status) VALUES (?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
         (
             unit_code,
             unit_name,
@@ -229,6 +232,7 @@ def add_package(
             operator,
             row_count,
             import_id,
+            fingerprint,
         ),
     )
     return int(cur.lastrowid or 0)
