@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -72,6 +73,7 @@ from .format import (
     REMOVED,
     TEMPLATE_HEADERS,
     Progress,
+    checked_text,
     clean_text,
     digest_line,
     digest_start,
@@ -101,6 +103,7 @@ _WIDTHS = {
     "备注": 16,
     "剔除日期": 12,
     "剔除说明": 30,
+    "核实说明": 40,
 }
 
 
@@ -128,7 +131,7 @@ def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
     end = week.end.isoformat()
     for row in packages_sql.ledger_rows(session.db.conn, f"{week.year}-01-01", end):
         values = _template_values(row)
-        removed_on, reason, note = row[_AREA_NAME + 1 : _AREA_NAME + 4]
+        removed_on, reason, note, checked = row[_AREA_NAME + 1 : _AREA_NAME + 5]
         if removed_on is None:
             values += [ACTIVE, "", "", ""]
         else:
@@ -138,6 +141,7 @@ def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
                 removed_on,
                 clean_text(note or ""),
             ]
+        values.append(clean_text(checked_text(json.loads(checked))) if checked != "[]" else "")
         yield values
 
 
