@@ -196,7 +196,7 @@ def main() -> int:
     rep.add(
         f"check, {n:,} records (best of 3)",
         t_check,
-        "≤ 5 s",
+        "≤ 8 s",
         None,
         "sqlite3 duplicate-ID GROUP BY",
         floor,
@@ -266,8 +266,8 @@ def main() -> int:
     for leftover in [big, *(OUT / "backups").glob(f"{big.stem}-*.sqlite")]:
         leftover.unlink(missing_ok=True)
 
-    # 6. export-package and merge, the province (issue 13), and the window, when present.
-    for module in ("bench.merge", "bench.province", "bench.window"):
+    # 6. export-package and merge, the province (issue 13), the window, the audit rehearsal.
+    for module in ("bench.merge", "bench.province", "bench.window", "bench.audit"):
         try:
             extra = __import__(module, fromlist=["run"])
         except ImportError:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import browse
 from jiuye_desktop.adjustments import ReasonRequired
 from jiuye_desktop.browse import DATE_FIELDS, FORM_CHOICES, FORM_FIELDS, FREE_TEXT_FIELDS
-from jiuye_desktop.domain import FINDING_KIND_NAMES, Finding, FindingKind
+from jiuye_desktop.domain import FINDING_KIND_NAMES, Finding, FindingKind, kind_rank
 from jiuye_desktop.form_check import form_findings
 from jiuye_desktop.storage.db import StorageError
 from jiuye_desktop.submitted import in_submitted_week
@@ -56,7 +56,6 @@ PLACEHOLDERS = {
     "统一社会信用代码": "18位，可不填",
     "就业单位名称": "输入开头几个字可选已有单位",
 }
-_KIND_RANK = {"invalid": 0, "duplicate": 0, "incomplete": 1, "warning": 2}
 
 
 def _color_html(kind: str) -> str:
@@ -630,7 +629,7 @@ class EntryForm(QWidget):
             label.clear()
             label.setToolTip("")
             return
-        items = sorted(items, key=lambda item: _KIND_RANK.get(item[0], 9))
+        items = sorted(items, key=lambda item: kind_rank(item[0]))
         label.setText(
             "<br>".join(f"<span style='color:{_color_html(k)}'>{m}</span>" for k, m in items)
         )
@@ -740,10 +739,4 @@ def _kind_counts(findings: list[Finding]) -> str:
     counts: dict[FindingKind, int] = {}
     for f in findings:
         counts[f.kind] = counts.get(f.kind, 0) + 1
-    order = (
-        FindingKind.DUPLICATE,
-        FindingKind.INVALID,
-        FindingKind.INCOMPLETE,
-        FindingKind.WARNING,
-    )
-    return "、".join(f"{FINDING_KIND_NAMES[k]} {counts[k]}" for k in order if counts.get(k))
+    return "、".join(f"{FINDING_KIND_NAMES[k]} {counts[k]}" for k in FindingKind if counts.get(k))

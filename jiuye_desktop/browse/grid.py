@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..domain import FINDING_KIND_NAMES, FindingKind, Week
+from ..domain import FINDING_KIND_NAMES, FindingKind, Week, kind_name, kind_rank
 from ..service import Session
 from ..storage import browse_sql, ledger
 from ..validation import normalize_id_text, read_id
@@ -150,9 +150,6 @@ def record_ids(session: Session, query: BrowseQuery) -> Sequence[int]:
 
 # --- One page of rows ------------------------------------------------------------------------
 
-_REASON_NAMES = {k.value: v for k, v in FINDING_KIND_NAMES.items()}
-_KIND_ORDER = {"invalid": 0, "incomplete": 1, "warning": 2}
-
 
 @dataclass(frozen=True, slots=True)
 class GridRow:
@@ -166,7 +163,7 @@ class GridRow:
     @property
     def worst_kind(self) -> str | None:
         """The most serious own finding kind: invalid, incomplete, warning, or None."""
-        kinds = sorted({k for k, _, _ in self.findings}, key=lambda k: _KIND_ORDER.get(k, 9))
+        kinds = sorted({k for k, _, _ in self.findings}, key=kind_rank)
         return kinds[0] if kinds else None
 
 
@@ -185,15 +182,15 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, GridRow]:
         removed = page_row.removed_on is not None
         removal = ""
         if removed:
-            reason = _REASON_NAMES.get(page_row.removal_reason or "", page_row.removal_reason or "")
+            reason = kind_name(page_row.removal_reason)
             removal = f"已剔除（{reason}，{page_row.removed_on}）"
             if page_row.removal_note:
                 removal += f"：{page_row.removal_note}"
             values[status_col] = f"已剔除（{reason}）"
         else:
             values[status_col] = "有效"
-        kinds = sorted({k for k, _, _ in page_row.findings}, key=lambda k: _KIND_ORDER.get(k, 9))
-        values[findings_col] = "、".join(_REASON_NAMES.get(k, k) for k in kinds)
+        kinds = sorted({k for k, _, _ in page_row.findings}, key=kind_rank)
+        values[findings_col] = "、".join(kind_name(k) for k in kinds)
         out[page_row.id] = GridRow(tuple(values), removed, removal, page_row.findings)
     return out
 
@@ -201,8 +198,8 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, GridRow]:
 def findings_text(row: GridRow) -> str:
     """The record's own findings, one per line (for a tooltip)."""
     return "\n".join(
-        f"{_REASON_NAMES.get(k, k)}｜{fld}：{msg}"
-        for k, fld, msg in sorted(row.findings, key=lambda f: _KIND_ORDER.get(f[0], 9))
+        f"{kind_name(k)}｜{fld}：{msg}"
+        for k, fld, msg in sorted(row.findings, key=lambda f: kind_rank(f[0]))
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain import FIELD_LABELS, FINDING_KIND_NAMES
+from ..domain import FIELD_LABELS, kind_name
 from ..service import Session
 from ..storage import ledger
 
@@ -15,7 +15,6 @@ def _text(value: object) -> str:
 
 # --- A record's history ---------------------------------------------------------------------------
 
-_REASON_NAMES = {k.value: v for k, v in FINDING_KIND_NAMES.items()}
 _ACTION_NAMES = {
     "insert": "录入",
     "edit": "修改",
@@ -51,7 +50,7 @@ def _removal_words(text: str | None) -> str:
     if not text:
         return ""
     head, _, rest = text.partition(" ")
-    return f"{_REASON_NAMES.get(head, head)} {rest}".strip()
+    return f"{kind_name(head)} {rest}".strip()
 
 
 def history(session: Session, record_id: int) -> list[HistoryEntry]:

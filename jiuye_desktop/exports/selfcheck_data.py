@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from ..domain import (
     COUNTED_INDICATORS,
-    FINDING_KIND_NAMES,
     INDICATOR_NAMES,
     REMOVAL_REASONS,
     FindingKind,
     Unit,
+    kind_name,
 )
 from ..selfcheck import CheckFinding, CheckResult, run_check
 from ..service import Session
@@ -30,7 +30,6 @@ _COUNTED = COUNTED_INDICATORS
 POSSIBLE_DUPLICATE_MARK = "可能是同一人"
 UNKNOWN_AREA = "（地区不明）"
 REASON_ORDER = tuple(r.value for r in REMOVAL_REASONS)
-REASON_NAMES = {r.value: FINDING_KIND_NAMES[r] for r in REMOVAL_REASONS}
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 
@@ -211,7 +210,7 @@ def gather(
                 area=(r["area"] or "") if r["area_id"] is not None else (r["area"] or UNKNOWN_AREA),
                 record_type=r["record_type"] or "",
                 event_date=r["event_date"] or "",
-                reason=REASON_NAMES.get(r["reason"], r["reason"] or ""),
+                reason=kind_name(r["reason"]),
                 removed_on=r["removed_on"],
                 message=mask_ids_in(r["message"]),
                 note=r["note"],

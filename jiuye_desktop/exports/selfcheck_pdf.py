@@ -35,14 +35,14 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import CondPageBreak
 
-from ..domain import RecordType
+from ..domain import RecordType, kind_name
 from ..selfcheck import CheckResult
 from ..service import Session
 from . import annex1_form as form
 from .atomic import atomic_write, check_target
 from .cells import pdf_text
 from .fonts import PDF_FONT, register_cjk_font
-from .selfcheck_data import REASON_NAMES, REASON_ORDER, SelfCheckData, gather
+from .selfcheck_data import REASON_ORDER, SelfCheckData, gather
 
 PAGE = A4
 MARGIN_X = 20 * mm
@@ -160,7 +160,7 @@ def _how_it_was_done(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list
     if total:
         when = "、".join(f"{form.date_text(d)}（{label}）" for d, label in data.removal_weeks)
         by_reason = data.by_reason()
-        parts = "，".join(f"{REASON_NAMES[k]}{by_reason[k]}条" for k in REASON_ORDER)
+        parts = "，".join(f"{kind_name(k)}{by_reason[k]}条" for k in REASON_ORDER)
         text = (
             f"对自查确定的重复、无效、经补充后仍不完整的数据予以剔除，共剔除{total}条（{parts}），"
             f"剔除日期为{when}，已在当周实名台账和周调度表中集中调整，本年累计数据相应核减。"
@@ -207,7 +207,7 @@ def _by_area_table(
             st["body"],
         ),
     ]
-    head = ["地区", *(REASON_NAMES[k] for k in REASON_ORDER), "合计"]
+    head = ["地区", *(kind_name(k) for k in REASON_ORDER), "合计"]
     totals = data.by_reason()
     rows: list[list[Any]] = [head]
     rows.append(["合计", *(str(totals[k]) for k in REASON_ORDER), str(sum(totals.values()))])

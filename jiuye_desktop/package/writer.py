@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import queue
 import re
 import sqlite3
@@ -26,9 +27,11 @@ from ..domain import (
     INDICATOR_NAMES,
     LEVEL_NAMES,
     RECORD_FIELDS,
+    REMOVAL_REASONS,
     Unit,
     Week,
     WeeklyTable,
+    kind_name,
 )
 from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import write_annex1_sheet
@@ -69,10 +72,10 @@ from .format import (
     LEDGER_HEADERS,
     LEDGER_SHEET,
     NOTES_SHEET,
-    REASON_NAMES,
     REMOVED,
     TEMPLATE_HEADERS,
     Progress,
+    checked_text,
     clean_text,
     digest_line,
     digest_start,
@@ -102,10 +105,13 @@ _WIDTHS = {
     "备注": 16,
     "剔除日期": 12,
     "剔除说明": 30,
+    "核实说明": 40,
 }
 
 
 _FIELDS = tuple(attr for attr, _header in RECORD_FIELDS)
+#: 剔除原因 as the sheet writes it, by removal reason.
+REASON_NAMES = {r.value: kind_name(r) for r in REMOVAL_REASONS}
 
 
 def _sheet_rows(session: Session, week: Week) -> Iterator[tuple[str, ...]]:
@@ -122,9 +128,17 @@ def _sheet_rows(session: Session, week: Week) -> Iterator[tuple[str, ...]]:
 
 
 def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
-    """The rows of the ``实名台账`` sheet for a week: template columns, then the status."""
+    """The rows of the ``实名台账`` sheet for a week: template columns, then the status,
+    then 核实说明 (the record's dismissed warnings)."""
     for row in _sheet_rows(session, week):
-        yield [clean_text(v) for v in row]
+        yield [clean_text(v) for v in row[:-1]] + [_checked_cell(row[-1])]
+
+
+def _checked_cell(dismissals: str | None) -> str:
+    """The 核实说明 cell from the dismissals' JSON list (``packages_sql.DISMISSALS_SQL``)."""
+    if not dismissals or dismissals == "[]":
+        return ""
+    return clean_text(checked_text(json.loads(dismissals)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +254,8 @@ def export_package(
                 rows = _sql_xml_rows(session, week)
                 n = _write_sql_rows(rows, write, h, counts, total_rows, progress)
             else:  # pragma: no cover - an SQLite whose json_array differs: Python does it
-                n = _write_rows(_sheet_rows(session, week), write, h, counts, total_rows, progress)
+                cleaned = ledger_sheet_rows(session, week)
+                n = _write_rows(cleaned, write, h, counts, total_rows, progress)
             if n != total_rows:  # one read snapshot: cannot happen
                 raise ExportError(f"实名台账行数在导出过程中变化（{total_rows} → {n}），请重试")
             for k, value in ((K_ACTIVE, counts[ACTIVE]), (K_REMOVED, counts[REMOVED])):
@@ -452,7 +467,7 @@ def _write_sql_rows(
             counts[status] = counts.get(status, 0) + 1
             size += len(cells)
         else:
-            values = [clean_text(v) for v in raw]
+            values = [clean_text(v) for v in raw[:-2]] + [_checked_cell(raw[-1])]
             h.update(("\n".join(lines) + "\n").encode() if lines else b"")
             lines.clear()
             h.update(digest_line(values))

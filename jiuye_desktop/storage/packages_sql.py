@@ -47,9 +47,11 @@ _LEDGER_SQL = (
            SELECT m.message || CASE WHEN m.message != '' AND m.note != '' THEN '；' ELSE '' END
                   || m.note
            FROM removals m WHERE m.record_id = r.id AND m.restored_at IS NULL
-           ORDER BY m.id DESC LIMIT 1) END
+           ORDER BY m.id DESC LIMIT 1) END,
+       (SELECT json_group_array(json_array(d.finding_key, d.reason, d.operator, d.at))
+        FROM dismissals d WHERE d.record_id = r.id)
     FROM records r LEFT JOIN areas a ON a.id = r.area_id
-    WHERE r.registered_on >= :start AND r.registered_on <= :end
+    WHERE (r.registered_on >= :start AND r.registered_on <= :end) OR r.registered_on = ''
     ORDER BY r.id"""
 )
 
@@ -94,7 +96,11 @@ def _sheet_select(
 
 _SHEET_FROM = """
     FROM records r LEFT JOIN areas a ON a.id = r.area_id
-    WHERE r.registered_on >= :start AND r.registered_on <= :end"""
+    WHERE (r.registered_on >= :start AND r.registered_on <= :end) OR r.registered_on = ''"""
+
+#: A record's dismissed warnings as a JSON list of [key, reason, operator, at] (``[]``: none).
+DISMISSALS_SQL = """(SELECT json_group_array(json_array(d.finding_key, d.reason, d.operator, d.at))
+        FROM dismissals d WHERE d.record_id = {id})"""
 
 
 def sheet_rows(
@@ -112,9 +118,12 @@ def sheet_rows(
     ``fields`` are the template's attributes (``domain.RECORD_FIELDS``): 所属地区 is
     the area's name (else 所属地区 as written), ID and dates as normalised (else as
     written); then 状态 (``active`` / ``removed``), the reason's name
-    (``reason_names``), the removal date and its note, as of ``end``.
+    (``reason_names``), the removal date and its note, as of ``end``; last, the
+    record's dismissed warnings (``DISMISSALS_SQL``), for the 核实说明 column.
+    Records whose 登记日期 could not be read come too (they belong to no year).
     """
     select = _sheet_select(fields, active, removed, reason_names)
+    select.append(DISMISSALS_SQL.format(id="r.id"))
     sql = "SELECT " + ", ".join(select) + _SHEET_FROM + " ORDER BY r.id"
     return conn.execute(sql, {"start": start, "end": end})
 
@@ -144,13 +153,15 @@ def sheet_xml_rows(
     (``json_array`` of the cells: the caller checks once that it is what
     ``package.digest_line`` gives); ``status`` is 状态. ``clean`` is 0 for a
     row with a character ``clean_text`` would change: then ``xml`` and
-    ``json`` are NULL and the cells follow (else they are NULL).
+    ``json`` are NULL and the cells follow (else they are NULL), the 核实说明
+    cell empty and last the dismissals' JSON: so is a record with a dismissed
+    warning (its 核实说明 is written in Python, ``package.checked_text``).
     """
-    select = _sheet_select(fields, active, removed, reason_names)
+    select = [*_sheet_select(fields, active, removed, reason_names), "''"]  # 核实说明: none
     names = [f"c{i}" for i in range(len(select))]
     inner = ", ".join(f"{e} AS {n}" for e, n in zip(select, names, strict=True))
     every = " || ".join(names)
-    clean = f"NOT (({every}) GLOB '*[{_UNCLEAN}]*' OR instr({every}, char(0)))"
+    clean = f"undismissed AND NOT (({every}) GLOB '*[{_UNCLEAN}]*' OR instr({every}, char(0)))"
     space = "' xml:space=\"preserve\"'"
 
     def cell(name: str, letter: str) -> str:
@@ -171,8 +182,10 @@ def sheet_xml_rows(
         f"SELECT ok, CASE WHEN ok THEN {xml} END, "
         f"CASE WHEN ok THEN json_array({', '.join(names)}) END, {status}, "
         + ", ".join(f"CASE WHEN ok THEN NULL ELSE {n} END" for n in names)
-        + f" FROM (SELECT *, {clean} AS ok FROM (SELECT r.id AS id, {inner} {_SHEET_FROM}))"
-        + " ORDER BY id"
+        + f", CASE WHEN ok THEN NULL ELSE {DISMISSALS_SQL.format(id='rid')} END"
+        + f" FROM (SELECT *, {clean} AS ok FROM (SELECT r.id AS rid, {inner}, NOT EXISTS"
+        + f" (SELECT 1 FROM dismissals d WHERE d.record_id = r.id) AS undismissed {_SHEET_FROM}))"
+        + " ORDER BY rid"
     )
     return conn.execute(sql, {"start": start, "end": end})
 
@@ -182,18 +195,22 @@ def _quote(text: str) -> str:
 
 
 def ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> Iterator[tuple[Any, ...]]:
-    """Records registered from ``start`` to ``end``, in the order they were entered.
+    """Records registered from ``start`` to ``end``, and those whose 登记日期 could not be
+    read (they belong to no year and stay invalid until corrected), in the order they
+    were entered.
 
     Each row: the values of ``ledger.RECORD_COLUMNS``, then the area's name
     (None when the area is unknown), the removal date, reason and note (message
-    and note joined) of a removal dated on or before ``end`` (else None).
+    and note joined) of a removal dated on or before ``end`` (else None), then
+    the record's dismissals as a JSON list of [key, reason, operator, at].
     """
     return conn.execute(_LEDGER_SQL, {"start": start, "end": end})
 
 
 def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM records WHERE registered_on >= ? AND registered_on <= ?",
+        "SELECT count(*) FROM records "
+        "WHERE (registered_on >= ? AND registered_on <= ?) OR registered_on = ''",
         (start, end),
     ).fetchone()
     return int(row[0])

@@ -60,6 +60,10 @@ def test_sql_and_python_rows_are_the_same(tmp_path: Path, monkeypatch: pytest.Mo
         tx.execute("UPDATE records SET remark = ? WHERE id = 1", ("回车\r\n换行\x01控制",))
         tx.execute("UPDATE records SET employer = ? WHERE id = 2", ("  前后空格 ",))
         tx.execute("UPDATE records SET remark = ? WHERE id = 3", ("零\x00字符",))
+        tx.execute(  # a dismissed warning: its 核实说明 is written in Python
+            "INSERT INTO dismissals (record_id, finding_key, reason, operator, at) "
+            "VALUES (4, '灵活就业', '已电话核实  属实', '张三，李四', '2017-06-01 10:00:00')"
+        )
     fast = pkg.export_package(s, W, tmp_path / "fast.xlsx")
     assert writer._sql_json_agrees(s.db.conn)
     monkeypatch.setattr(writer, "_sql_json_agrees", lambda conn: False)
@@ -77,6 +81,9 @@ def test_sql_and_python_rows_are_the_same(tmp_path: Path, monkeypatch: pytest.Mo
     assert verified.head.row_count == len(cells)
     remarks = {c[pkg.TEMPLATE_HEADERS.index("备注")] for c in cells}
     assert {"制表\t符", "&amp; <b> >", '引号"反斜杠\\斜杠/', "回车\n换行控制", "零字符"} <= remarks
+    checked = [c[pkg.LEDGER_HEADERS.index("核实说明")] for c in cells]
+    assert checked[3] == "灵活就业：已电话核实 属实（张三,李四，2017-06-01 10:00:00）"
+    assert sum(1 for c in checked if c) == 1
     employers = {c[pkg.TEMPLATE_HEADERS.index("就业单位名称")] for c in cells}
     assert "  前后空格 " in employers
     s.close()

@@ -156,3 +156,11 @@ def test_double_click_and_enter_open_the_record(qtbot, view):
     with qtbot.waitSignal(view.record_activated) as opened:
         qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert opened.args == [12]
+
+
+def test_each_finding_kind_has_one_colour_of_its_own() -> None:
+    from jiuye_desktop.domain import FindingKind
+    from ui.widgets import KIND_COLORS
+
+    assert list(KIND_COLORS) == [k.value for k in FindingKind]
+    assert len({c.name() for c in KIND_COLORS.values()}) == len(KIND_COLORS)
