@@ -150,28 +150,43 @@ def export_floor(db: Path) -> tuple[float, float]:
     return read, time.perf_counter() - t0
 
 
+PARTS = ("merge", "tables", "export")
+
+
 def run(
-    db: Path | None = None, out: Path | None = None, keep: bool = True
+    db: Path | None = None,
+    out: Path | None = None,
+    keep: bool = True,
+    parts: tuple[str, ...] = PARTS,
 ) -> Iterator[dict[str, object]]:
     """The figures, as rows of ``bench.__main__.Report`` (``db``, ``out``: unused, for
     ``python -m bench``, which calls every part the same way)."""
     from bench.__main__ import child
 
-    t0 = time.perf_counter()
-    files = prepare(keep)
-    print(f"  province inputs ready in {time.perf_counter() - t0:.0f} s", flush=True)
-    henan = province_db(OUT / "henan.sqlite")
-    m = child("merge", "--db", str(henan), *map(str, files))
+    henan = OUT / "henan.sqlite"
+    if "merge" in parts or not henan.exists():
+        t0 = time.perf_counter()
+        files = prepare(keep)
+        print(f"  province inputs ready in {time.perf_counter() - t0:.0f} s", flush=True)
+        m = child("merge", "--db", str(province_db(henan)), *map(str, files))
     conn = sqlite3.connect(henan)
     n = conn.execute("SELECT count(*) FROM records").fetchone()[0]
     conn.close()
-    yield {
-        "what": f"province: merge 28 packages, {n:,} rows" + _cpu(m),
-        "seconds": m["seconds"],
-        "target": "≤ 90 s",
-        "peak_mb": m["peak_mb"],
-        "worker_peak_mb": m.get("worker_peak_mb"),
-    }
+    if "merge" in parts:
+        yield {
+            "what": f"province: merge 28 packages, {n:,} rows" + _cpu(m),
+            "seconds": m["seconds"],
+            "target": "≤ 90 s",
+            "peak_mb": m["peak_mb"],
+            "worker_peak_mb": m.get("worker_peak_mb"),
+        }
+    if "tables" in parts:
+        yield from _tables(henan, n)
+    if "export" in parts:
+        yield from _export(keep)
+
+
+def _tables(henan: Path, n: int) -> Iterator[dict[str, object]]:
     from jiuye_desktop.service import open_session
     from jiuye_desktop.weekly import compute
     from jiuye_desktop.weeks import week_from_key
@@ -202,6 +217,10 @@ def run(
         "seconds": t_drill,
     }
     session.close()
+
+
+def _export(keep: bool) -> Iterator[dict[str, object]]:
+    from bench.__main__ import child
 
     city = city_ledger(keep)
     read, write = export_floor(city)
@@ -237,13 +256,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="bench.province")
     parser.add_argument("--keep", action="store_true", help="reuse the inputs under bench/out")
     parser.add_argument("--prepare-only", action="store_true", help="build the inputs and stop")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="which figures: merge,tables,export"
+    )
     opts = parser.parse_args()
     if opts.prepare_only:
         prepare(opts.keep)
         city_ledger(opts.keep)
         return 0
     rep = Report()
-    for item in run(keep=opts.keep):
+    for item in run(keep=opts.keep, parts=tuple(opts.parts.split(","))):
         rep.add(**item)  # type: ignore[arg-type]
     (OUT.parent / "province.json").write_text(json.dumps(rep.rows, ensure_ascii=False, indent=1))
     return 0

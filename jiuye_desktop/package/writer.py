@@ -7,7 +7,6 @@ import io
 import json
 import queue
 import re
-import sqlite3
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -250,12 +249,8 @@ def export_package(
         def rows_then_notes(write: Callable[[bytes], None]) -> bytes:
             """Stream the rows into the sheet (``write``); then the 说明 sheet's final XML:
             with the counts, and signed over every sheet and the rows' digest (``_sign``)."""
-            if _sql_json_agrees(conn):
-                rows = _sql_xml_rows(session, week)
-                n = _write_sql_rows(rows, write, h, counts, total_rows, progress)
-            else:  # pragma: no cover - an SQLite whose json_array differs: Python does it
-                cleaned = ledger_sheet_rows(session, week)
-                n = _write_rows(cleaned, write, h, counts, total_rows, progress)
+            rows = (r[:-1] + (_checked_cell(r[-1]),) for r in _sheet_rows(session, week))
+            n = _write_rows(rows, write, h, counts, total_rows, progress)
             if n != total_rows:  # one read snapshot: cannot happen
                 raise ExportError(f"实名台账行数在导出过程中变化（{total_rows} → {n}），请重试")
             for k, value in ((K_ACTIVE, counts[ACTIVE]), (K_REMOVED, counts[REMOVED])):
@@ -365,9 +360,8 @@ def _write_rows(
     once. Cells with a space at either end, a tab or a line break keep it
     (``xml:space="preserve"``).
     """
-    letters = [get_column_letter(i + 1) for i in range(len(LEDGER_HEADERS))]
     close = "</t></is></c>"
-    opening = [f'{close}<c r="{x}\x00" t="inlineStr"><is><t>' for x in letters]
+    opening = [f'{close}<c r="{x}\x00" t="inlineStr"><is><t>' for x in _LETTERS]
     skip = len(close)
     status_col = len(TEMPLATE_HEADERS)
     n = 0
@@ -403,85 +397,6 @@ def _write_rows(
 
 
 _LETTERS = tuple(get_column_letter(i + 1) for i in range(len(LEDGER_HEADERS)))
-#: Cells whose digest line SQLite's json_array must write exactly as ``digest_line`` does.
-_JSON_PROBE = ('a"b\\c/d', "\t\n", " \u007f\u00e9\u4e2d\u2028\u3000\U0001f600&<>", "")
-
-
-def _sql_json_agrees(conn: sqlite3.Connection) -> bool:
-    """True when this SQLite's ``json_array`` gives ``digest_line``'s text (checked per export)."""
-    try:
-        got = conn.execute(
-            "SELECT json_array(" + ", ".join("?" * len(_JSON_PROBE)) + ")", _JSON_PROBE
-        ).fetchone()[0]
-    except sqlite3.Error:  # pragma: no cover - an SQLite without JSON
-        return False
-    return bool((str(got) + "\n").encode() == digest_line(_JSON_PROBE))
-
-
-def _sql_xml_rows(session: Session, week: Week) -> Iterator[tuple[Any, ...]]:
-    return packages_sql.sheet_xml_rows(
-        session.db.conn,
-        f"{week.year}-01-01",
-        week.end.isoformat(),
-        fields=_FIELDS,
-        active=ACTIVE,
-        removed=REMOVED,
-        reason_names=REASON_NAMES,
-        letters=_LETTERS,
-    )
-
-
-def _write_sql_rows(
-    rows: Iterable[tuple[Any, ...]],
-    write: Callable[[bytes], None],
-    h: Any,
-    counts: dict[str, int],
-    total: int,
-    progress: Progress | None,
-) -> int:
-    """``_write_rows`` for rows SQLite put together (``packages_sql.sheet_xml_rows``).
-
-    Per row only the row number goes in here; the digest lines are hashed a
-    chunk at a time. A row with a character ``clean_text`` changes comes with
-    its cells and is done as ``_write_rows`` does it.
-    """
-    n = 0
-    xml: list[str] = []
-    lines: list[str] = []
-    size = 0
-    status_col = len(TEMPLATE_HEADERS)
-
-    def flush() -> None:
-        if lines:
-            h.update(("\n".join(lines) + "\n").encode())
-        write("".join(xml).encode())
-        xml.clear()
-        lines.clear()
-
-    for ok, cells, line, status, *raw in rows:
-        n += 1
-        number = str(n + 1)
-        if ok:
-            xml.append(f'<row r="{number}">' + cells.replace("\x00", number) + "</row>")
-            lines.append(line)
-            counts[status] = counts.get(status, 0) + 1
-            size += len(cells)
-        else:
-            values = [clean_text(v) for v in raw[:-2]] + [_checked_cell(raw[-1])]
-            h.update(("\n".join(lines) + "\n").encode() if lines else b"")
-            lines.clear()
-            h.update(digest_line(values))
-            counts[values[status_col]] = counts.get(values[status_col], 0) + 1
-            xml.append(_row_xml(values, number))
-        if size >= _CHUNK:
-            flush()
-            size = 0
-            if progress:
-                progress(n, total)
-    flush()
-    if progress:
-        progress(n, total)
-    return n
 
 
 def _row_xml(values: Sequence[str], number: str) -> str:

@@ -128,68 +128,6 @@ def sheet_rows(
     return conn.execute(sql, {"start": start, "end": end})
 
 
-#: Characters after which a cell is not written as it stands (``package.clean_text`` changes
-#: it): a carriage return and those XML cannot hold.
-_UNCLEAN = "".join(chr(c) for c in (*range(1, 9), 11, 12, *range(13, 32), 0xFFFE, 0xFFFF))
-
-
-def sheet_xml_rows(
-    conn: sqlite3.Connection,
-    start: str,
-    end: str,
-    *,
-    fields: Sequence[str],
-    active: str,
-    removed: str,
-    reason_names: dict[str, str],
-    letters: Sequence[str],
-) -> Iterator[tuple[Any, ...]]:
-    """The 实名台账 rows put together by SQLite: (clean, xml, json, status, *cells).
-
-    ``xml`` is the row's ``<c>`` elements (inline strings, ``&<>`` escaped,
-    ``xml:space="preserve"`` on a cell with a space at either end, a tab or a
-    line break; empty cells left out; ``\\0`` where the row number goes) for
-    the columns named ``letters``; ``json`` is the row's line of the digest
-    (``json_array`` of the cells: the caller checks once that it is what
-    ``package.digest_line`` gives); ``status`` is 状态. ``clean`` is 0 for a
-    row with a character ``clean_text`` would change: then ``xml`` and
-    ``json`` are NULL and the cells follow (else they are NULL), the 核实说明
-    cell empty and last the dismissals' JSON: so is a record with a dismissed
-    warning (its 核实说明 is written in Python, ``package.checked_text``).
-    """
-    select = [*_sheet_select(fields, active, removed, reason_names), "''"]  # 核实说明: none
-    names = [f"c{i}" for i in range(len(select))]
-    inner = ", ".join(f"{e} AS {n}" for e, n in zip(select, names, strict=True))
-    every = " || ".join(names)
-    clean = f"undismissed AND NOT (({every}) GLOB '*[{_UNCLEAN}]*' OR instr({every}, char(0)))"
-    space = "' xml:space=\"preserve\"'"
-
-    def cell(name: str, letter: str) -> str:
-        kept = (
-            f"({name} GLOB '[ \t\n]*' OR {name} GLOB '*[ \t\n]' "
-            f"OR instr({name}, char(9)) OR instr({name}, char(10)))"
-        )
-        text = f"replace(replace(replace({name}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
-        return (
-            f"CASE WHEN {name} = '' THEN '' ELSE '<c r=\"{letter}' || char(0) || "
-            f"'\" t=\"inlineStr\"><is><t' || CASE WHEN {kept} THEN {space} ELSE '' END "
-            f"|| '>' || {text} || '</t></is></c>' END"
-        )
-
-    xml = " || ".join(cell(n, x) for n, x in zip(names, letters, strict=True))
-    status = names[len(fields)]
-    sql = (
-        f"SELECT ok, CASE WHEN ok THEN {xml} END, "
-        f"CASE WHEN ok THEN json_array({', '.join(names)}) END, {status}, "
-        + ", ".join(f"CASE WHEN ok THEN NULL ELSE {n} END" for n in names)
-        + f", CASE WHEN ok THEN NULL ELSE {DISMISSALS_SQL.format(id='rid')} END"
-        + f" FROM (SELECT *, {clean} AS ok FROM (SELECT r.id AS rid, {inner}, NOT EXISTS"
-        + f" (SELECT 1 FROM dismissals d WHERE d.record_id = r.id) AS undismissed {_SHEET_FROM}))"
-        + " ORDER BY rid"
-    )
-    return conn.execute(sql, {"start": start, "end": end})
-
-
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
