@@ -132,11 +132,12 @@ def import_workbook(
             for k, slot in enumerate(helper.slots):
                 staging.attach(conn, slot, f"stage{k}")
         with session.db.bulk_cache(), session.db.transaction(immediate=helper is None) as tx:
+            after_id = adjustments.last_record_id(tx)
             result = _import_sheet(
                 session, tx, path, digest, sheet, ctx, helper, progress, cancelled
             )
             adjustments.after_import(
-                tx, result.import_id or 0, reason=reason, operator=session.operator
+                tx, result.import_id or 0, after_id, reason=reason, operator=session.operator
             )
             return result
     except sqlite3.Error as exc:
