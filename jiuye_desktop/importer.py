@@ -132,10 +132,12 @@ def import_workbook(
             for k, slot in enumerate(helper.slots):
                 staging.attach(conn, slot, f"stage{k}")
         with session.db.bulk_cache(), session.db.transaction(immediate=helper is None) as tx:
-            after_id = adjustments.last_record_id(tx)
             result = _import_sheet(
                 session, tx, path, digest, sheet, ctx, helper, progress, cancelled
             )
+            # Read nothing before the rows are copied: a read would fix this connection's
+            # snapshot of the helper's slot files. The import's ids are the last ones.
+            after_id = adjustments.last_record_id(tx) - result.imported
             adjustments.after_import(
                 tx, result.import_id or 0, after_id, reason=reason, operator=session.operator
             )
