@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .domain import FIELD_LABELS
+from .domain import FIELD_LABELS, kind_name
 from .storage import adjustments_sql
 from .storage.adjustments_sql import NOTHING, Counted
 
@@ -55,7 +55,6 @@ _LABELS = {
     "registered_on_raw": "登记日期（原文）",
 }
 _HIDDEN = frozenset({"id_raw", "id_note", "seq", "source_row"})
-_REMOVAL_NAMES = {"duplicate": "重复", "invalid": "无效", "incomplete": "不完整"}
 #: How many records a refusal names before it says how many more there are.
 NAMED = 10
 
@@ -255,7 +254,7 @@ def check_reason(
 
 def removal_text(reason_code: str) -> Callable[[int, Counted, Counted], str]:
     """Words of a removal for ``after_status_change``."""
-    label = _REMOVAL_NAMES.get(reason_code, reason_code)
+    label = kind_name(reason_code)
 
     def describe(_i: int, _old: Counted, new: Counted) -> str:
         return f"剔除（{label}，剔除日期{new.removed_on}）"

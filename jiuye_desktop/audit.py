@@ -7,13 +7,17 @@ not confirm (:mod:`.phone_sample`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from . import fuzzy, phone_sample
+from .service import Session
 from .storage import ledger
 
 #: The label of the telephone-sample rule beside fuzzy's.
 RULE_LABELS = {**fuzzy.RULE_LABELS, "sample": "电话抽查未确认"}
+SAMPLE_KEY_WORD = "电话抽查未确认"
 
 
 def findings(conn: Any) -> list[fuzzy.Suspect]:
@@ -38,4 +42,88 @@ def findings(conn: Any) -> list[fuzzy.Suspect]:
             )
         )
     out.sort(key=lambda s: (s.record, s.rule, s.key))
+    return out
+
+
+# --- Pairs side by side (the self-check screen) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One record of a pair as the clerk finds it."""
+
+    record: int
+    name: str
+    id_number: str
+    area: str
+    source_row: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One possible duplicate shown once: the two records side by side (``right`` is None for a
+    finding about one record), ``more`` other records of the same group not shown."""
+
+    rule: str
+    label: str
+    left: Side
+    right: Side | None
+    more: int
+    message: str
+
+
+def pairs(session: Session, findings: Iterable[Any]) -> list[Pair]:
+    """The audit warnings among ``findings`` (``CheckFinding``) as pairs, each pair once.
+
+    A pair of the name and ID rules appears once whatever side it was found from;
+    a phone shared by several people once per phone (the first two side by side,
+    the others counted); a made-up phone or a telephone outcome alone.
+    """
+    chosen = [f for f in findings if getattr(f, "audit", "")]
+    ids = {f.record for f in chosen} | {o for f in chosen for o in f.others}
+    brief = ledger.record_brief(session.db.conn, sorted(ids))
+
+    def side(record: int) -> Side:
+        b = brief.get(record, {})
+        return Side(
+            record,
+            b.get("name") or "",
+            b.get("id_number") or "",
+            b.get("area") or "",
+            b.get("source_row"),
+        )
+
+    out: list[Pair] = []
+    seen: set[tuple[str, Any]] = set()
+    for f in chosen:
+        label = RULE_LABELS.get(f.audit, f.audit)
+        if f.audit in ("same_name", "homophone", "near_id"):
+            other = f.others[0] if f.others else None
+            key = (f.audit, tuple(sorted((f.record, other or 0))))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                Pair(f.audit, label, side(f.record), side(other) if other else None, 0, f.message)
+            )
+        elif f.audit == "shared_phone":
+            key = (f.audit, f.rule)
+            if key in seen:
+                continue
+            seen.add(key)
+            group = sorted({f.record, *f.others})
+            out.append(
+                Pair(
+                    f.audit,
+                    label,
+                    side(group[0]),
+                    side(group[1]) if len(group) > 1 else None,
+                    max(0, len(group) - 2),
+                    f.message,
+                )
+            )
+        else:
+            out.append(Pair(f.audit, label, side(f.record), None, 0, f.message))
+    order = list(RULE_LABELS)
+    out.sort(key=lambda p: (order.index(p.rule) if p.rule in order else 99, p.left.record))
     return out

@@ -39,6 +39,7 @@ from .domain import (
     YES,
     RecordType,
 )
+from .validation import FLEX_MONTHS, add_months
 
 T = TypeVar("T")
 _Maker = Callable[[int, int, str], tuple[dict[str, object], int, int]]
@@ -165,6 +166,10 @@ _NEW, _ATTRITION, _PLACEMENT = 0, 1, 2
 _TYPE_NAMES = (RecordType.NEW.value, RecordType.ATTRITION.value, RecordType.PLACEMENT.value)
 
 # What a row must allow so that an invalid defect can be injected cleanly.
+#: Share of 灵活就业 rows registered less than three months after they began
+#: (a warning of the self-check, domain.md §5.3); the others wait the three months.
+FLEX_EARLY_SHARE = 0.04
+
 _SP_NONE, _SP_UNDER16, _SP_OVERAGE, _SP_USCC, _SP_EVENT_AFTER_REG = range(5)
 
 #: Invalid defects, one per defective row.
@@ -367,6 +372,7 @@ class _Tables:
     days: tuple[dt.date, ...]
     day_md: tuple[int, ...]  # month*100+day of each day of the year
     dates: tuple[tuple[int, int], ...]  # weighted (event, registration) day indices
+    flex_dates: tuple[tuple[int, int], ...]  # the same for 灵活就业: registered after 3 months
     prev_workday: tuple[int, ...]
     md_key: tuple[int, ...]  # the 365 birth month/days of a common year
     md_text: tuple[str, ...]
@@ -406,6 +412,18 @@ def _tables(year: int, areas: tuple[tuple[str, str], ...]) -> _Tables:
         ev = event_days[int(table_rng.random() * len(event_days))]
         reg = prev_workday[min(last, ev + delays[int(table_rng.random() * len(delays))])]
         dates.append((ev, max(ev, reg)))
+    # 灵活就业 counts after three calendar months of work (domain.md §5.3): such a
+    # record is registered from that day on, within 30 days, so its event lies
+    # in January–September.
+    flex_dates = []
+    for _ in range(1 << 13):
+        ev = event_days[int(table_rng.random() * len(event_days))]
+        due = (add_months(days[ev], FLEX_MONTHS) - first).days
+        if due > last:
+            continue
+        reg = min(last, due + delays[int(table_rng.random() * len(delays))])
+        reg = prev_workday[reg] if prev_workday[reg] >= due else reg
+        flex_dates.append((ev, reg))
     common = [dt.date(2001, 1, 1) + dt.timedelta(d) for d in range(365)]
 
     own = [code for code, _ in areas]
@@ -475,6 +493,7 @@ def _tables(year: int, areas: tuple[tuple[str, str], ...]) -> _Tables:
         days=days,
         day_md=tuple(d.month * 100 + d.day for d in days),
         dates=tuple(dates),
+        flex_dates=tuple(flex_dates),
         prev_workday=prev_workday,
         md_key=tuple(d.month * 100 + d.day for d in common),
         md_text=tuple(f"{d.month:02d}{d.day:02d}" for d in common),
@@ -533,6 +552,7 @@ def _rows(
     r = rng.random
     days, day_md, prev_workday = t.days, t.day_md, t.prev_workday
     dates, n_dates = t.dates, len(t.dates)
+    flex_dates, n_flex = t.flex_dates, len(t.flex_dates)
     last = len(days) - 1
     md_key, md_text = t.md_key, t.md_text
     prefixes, min_birth, old = t.prefixes, t.min_birth_year, t.old_prefixes
@@ -563,10 +583,15 @@ def _rows(
 
     def make(rtype: int, special: int, seq: str) -> tuple[dict[str, object], int, int]:
         """A clean row of ``rtype``; ``special`` bends it for one invalid defect."""
+        form = ""
+        if rtype == _NEW:
+            form = "单位就业" if special == _SP_USCC else forms[int(r() * n_forms)]
         if special == _SP_EVENT_AFTER_REG:
             ev = 1 + int(r() * last)
             reg = ev - 1 - int(r() * min(30, ev))
-        else:
+        elif form == "灵活就业" and r() >= FLEX_EARLY_SHARE:
+            ev, reg = flex_dates[int(r() * n_flex)]
+        else:  # (a few 灵活就业 registered too early: the self-check warns)
             ev, reg = dates[int(r() * n_dates)]
 
         reason = method = ""
@@ -616,10 +641,9 @@ def _rows(
         he = hukou_edu[rtype != _NEW]
         hukou, edu = he[int(r() * len(he))]
 
-        form = employer = code = contract = insurance = industry = remark = ""
+        employer = code = contract = insurance = industry = remark = ""
         reemployed = hard = category = overcap = enterprise = ""
         if rtype == _NEW:
-            form = "单位就业" if special == _SP_USCC else forms[int(r() * n_forms)]
             u = r()
             if form == "单位就业":
                 employer, code, industry = employers[int(r() * n_emp)]

@@ -31,7 +31,8 @@ class RecordType(StrEnum):
 
 
 class FindingKind(StrEnum):
-    """Kinds of self-check findings (domain.md §5.3)."""
+    """Kinds of self-check findings (domain.md §5.3), most serious first: this order is how
+    every list, count and colour legend of findings is ordered."""
 
     DUPLICATE = "duplicate"
     INVALID = "invalid"
@@ -48,6 +49,20 @@ FINDING_KIND_NAMES = {
 
 #: Removal reasons are the three removable finding kinds.
 REMOVAL_REASONS = (FindingKind.DUPLICATE, FindingKind.INVALID, FindingKind.INCOMPLETE)
+
+_KIND_RANK: dict[str, int] = {k.value: i for i, k in enumerate(FindingKind)}
+_KIND_WORDS: dict[str, str] = {k.value: name for k, name in FINDING_KIND_NAMES.items()}
+
+
+def kind_name(kind: str | None) -> str:
+    """The Chinese word of a finding kind or removal reason (``duplicate`` → 重复); any
+    other text as it is."""
+    return _KIND_WORDS.get(kind or "", kind or "")
+
+
+def kind_rank(kind: str) -> int:
+    """Where a kind stands in ``FindingKind``'s order (0 = most serious); unknown ones last."""
+    return _KIND_RANK.get(kind, len(_KIND_RANK))
 
 
 class Indicator(IntFlag):
@@ -203,6 +218,7 @@ class Finding:
     message: str
     record_id: int | None = None
     keeps: int | None = None  # for duplicates: the record kept instead
+    rule: str = ""  # warnings: the rule's key (dismissals.py); empty otherwise
 
 
 @dataclass(frozen=True, slots=True)

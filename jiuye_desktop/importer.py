@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import adjustments, import_rows
+from .import_schedule import ChunkSchedule
 from .records import UnitContext
 from .service import Session
 from .storage import ledger, staging
@@ -31,11 +32,13 @@ from .workbook import (
     Progress,
     Rejected,
     SheetData,
+    WorkbookRefused,
     check_container,
     column_letter,
     mapping_letters,
     preview,
     read_ledger_sheet,
+    read_workbook_file,
 )
 
 __all__ = [
@@ -96,8 +99,11 @@ def import_workbook(
         StorageError: the database could not be written (nothing was).
     """
     path = Path(path)
+    session.db.refuse_if_readonly()
     try:
-        data = path.read_bytes()
+        data = read_workbook_file(path)
+    except WorkbookRefused as exc:
+        raise ImportRefused(str(exc)) from exc
     except FileNotFoundError as exc:
         raise ImportRefused(f"找不到文件“{path}”") from exc
     except OSError as exc:
@@ -166,15 +172,9 @@ def _import_sheet(
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> ImportResult:
-    """Judge, stage and copy the rows of the sheet; the caller holds the transaction.
-
-    Chunks go into the ledger strictly in workbook order, each as soon as it
-    and every chunk before it are judged: this process's own from its temp
-    stage, the helper's from its slot files once a slot is complete.
-    """
+    """Judge, stage and copy the rows of the sheet (``ChunkSchedule``); the caller holds
+    the transaction."""
     total = import_rows.data_rows(sheet)
-    chunks = import_rows.chunk_count(sheet)
-    signature = import_rows.sheet_signature(sheet)
     import_id = ledger.add_import(
         tx,
         file_name=path.name,
@@ -184,64 +184,19 @@ def _import_sheet(
         row_count=total,
     )
     copier = staging.Copier(tx, import_id=import_id, operator=session.operator)
-    own: set[int] = set()  # chunks judged here, in the temp stage
-    theirs = import_rows.Staged()  # the helper's rows that are in the ledger
-    next_copy = [0]  # chunks before this one are in the ledger already
-    if helper is not None:
-        claim, handed = helper.claims(chunks)
-    else:
-        claim = iter(range(chunks + 1)).__next__
-        handed = lambda: next_copy[0]  # noqa: E731 - everything is copied as it is judged
-
-    def copy_ready() -> None:
-        if helper is not None:
-            helper.poll(signature)
-        while next_copy[0] < chunks:
-            chunk = next_copy[0]
-            if chunk in own:
-                copier.copy("temp", *import_rows.chunk_rows(sheet, chunk))
-            elif helper is not None and chunk in helper.ready:
-                schema, count, rejected = helper.ready[chunk]
-                copier.copy(schema, *import_rows.chunk_rows(sheet, chunk))
-                theirs.chunks.append(chunk)
-                theirs.count += count
-                theirs.rejected += rejected
-            else:
-                return
-            next_copy[0] += 1
-
-    def judged_here(chunk: int, _work: import_rows.Staged) -> None:
-        own.add(chunk)
-        copy_ready()
+    schedule = ChunkSchedule(sheet, helper, copier)
 
     def check() -> None:
         if progress:
-            progress(min(handed() * import_rows.CHUNK, total), total)
+            progress(min(schedule.handed() * import_rows.CHUNK, total), total)
         if cancelled and cancelled():
             raise ImportCancelled("导入已取消，数据库未做任何改动")
 
     def write(batch: list[tuple[int, ledger.RowAndFindings]]) -> None:
         staging.write(tx, batch)
 
-    mine = import_rows.stage_chunks(sheet, ctx, claim, write, check=check, done=judged_here)
-    if helper is not None and len(mine.chunks) < chunks:
-        while not helper.finished:  # copy the helper's slots as they come
-            helper.poll(signature, timeout=0.05)
-            copy_ready()
-            check()
-        if helper.failure is not None:  # judge here what it had not completed
-            rest = [
-                c for c in range(next_copy[0], chunks) if c not in own and c not in helper.ready
-            ]
-            again = import_rows.stage_chunks(
-                sheet, ctx, iter([*rest, chunks]).__next__, write, check=check,
-                done=judged_here,
-            )  # fmt: skip
-            mine.count += again.count
-            mine.rejected += again.rejected
-        copy_ready()
-    if next_copy[0] != chunks:
-        raise RuntimeError(f"{chunks - next_copy[0]} chunks of the import were not copied")
+    mine = schedule.run(ctx, write, check)
+    theirs = schedule.theirs
     n = copier.copied
     if n != mine.count + theirs.count:
         raise RuntimeError(f"judged {mine.count + theirs.count} rows but copied {n}")

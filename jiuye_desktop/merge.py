@@ -21,7 +21,7 @@ One bad file refuses the whole merge and the database stays as it was; a dry
 run does the same work and rolls it back, so its preview is exactly what a
 merge would do. A merge is preceded by a backup (``Session.backup("merge")``).
 Failures of the files are remembered in memory for the completeness view
-(``completeness``) of this process, never in the database.
+(``completeness.remember``) of this process, never in the database.
 
 Speed: reading, hashing and judging the rows of a large merge runs in two
 worker processes started with ``spawn`` (``_judges``); as everywhere with
@@ -35,7 +35,6 @@ import contextlib
 import functools
 import multiprocessing
 import os
-import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,9 +42,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import signing
+from .completeness import Failure, remember
 from .domain import Area, Level, RecordType, Week
 from .package import (
     JudgedPackage,
+    KeyChanged,
     Package,
     PackageError,
     PackageHead,
@@ -56,7 +58,7 @@ from .package import (
     open_package,
 )
 from .service import Session
-from .storage import ledger, packages_sql, province_sql
+from .storage import dismissals_sql, ledger, packages_sql, province_sql
 from .storage.db import now_text
 from .weekly import compute
 
@@ -77,26 +79,6 @@ class MergeRefused(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Failure:
-    """A file that failed a check in this process (kept in memory only)."""
-
-    file: str
-    message: str
-    at: str
-    unit_code: str | None = None
-    unit_name: str | None = None
-    week: Week | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "message": self.message,
-            "unit": self.unit_code,
-            "week": self.week.key if self.week else None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class PackagePlan:
     """What merging one package does (or did) to the ledger."""
 
@@ -113,6 +95,8 @@ class PackagePlan:
     before: tuple[int, ...]  # the area's 12 cells in the package's week, before
     after: tuple[int, ...]  # … and after
     local_rows: int = 0  # records of this area not from packages (typed or imported here)
+    fingerprint: str = ""  # of the key that signed the package
+    key_status: str = "pinned"  # pinned: the unit's known key | new: pinned by this merge
 
     @property
     def action_name(self) -> str:
@@ -137,6 +121,8 @@ class PackagePlan:
             "before": list(self.before),
             "after": list(self.after),
             "local_rows": self.local_rows,
+            "fingerprint": self.fingerprint,
+            "key_status": self.key_status,
         }
 
 
@@ -211,33 +197,6 @@ class MergeResult:
             "packages": [p.as_json() for p in self.packages],
             "cross_area_duplicates": [d.as_json() for d in self.duplicates],
         }
-
-
-# --- Failures remembered in memory --------------------------------------------------------------
-
-_failures: dict[str, list[Failure]] = {}
-_failures_lock = threading.Lock()
-
-
-def _db_key(session: Session) -> str:
-    path = str(session.db.path)
-    return path if path == ":memory:" else str(Path(path).resolve())
-
-
-def _remember(session: Session, failures: Sequence[Failure]) -> None:
-    with _failures_lock:
-        _failures.setdefault(_db_key(session), []).extend(failures)
-
-
-def recent_failures(session: Session) -> list[Failure]:
-    """Files that failed a check in this process, for this database, oldest first."""
-    with _failures_lock:
-        return list(_failures.get(_db_key(session), []))
-
-
-def forget_failures(session: Session) -> None:
-    with _failures_lock:
-        _failures.pop(_db_key(session), None)
 
 
 # --- The merge -------------------------------------------------------------------------------------
@@ -320,7 +279,13 @@ def merge_packages(
                         h = pkg.head
                         failures.append(
                             Failure(
-                                pkg.name, str(exc), now_text(), h.unit.code, h.unit.name, h.week
+                                pkg.name,
+                                str(exc),
+                                now_text(),
+                                h.unit.code,
+                                h.unit.name,
+                                h.week,
+                                exc if isinstance(exc, KeyChanged) else None,
                             )
                         )
                     else:
@@ -337,7 +302,7 @@ def merge_packages(
     except _DryRun:
         pass
     except MergeRefused as exc:
-        _remember(session, exc.failures)
+        remember(session, exc.failures)
         raise
     return result
 
@@ -417,6 +382,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     if active is not None and active.sha256 == head.sha256:
         cells = _area_cells(session, head.week, area.name)
         return plan_head.plan("unchanged", 0, 0, None, cells, cells, 0)
+    plan_head.key_status = _check_key(session, pkg)
     if earlier is not None:
         when, kind = earlier[1], earlier[2]
         if kind == "merge":
@@ -473,6 +439,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         file_name=pkg.name,
         sha256=head.sha256,
         digest=head.digest,
+        fingerprint=head.fingerprint,
         operator=session.operator,
         row_count=len(verified.rows),
         import_id=import_id,
@@ -483,9 +450,10 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     province_sql.add_package_areas(conn, package_id, sources)
     targets = _targets(session, head, sources, areas, (area_id, area.name))
     runs: list[province_sql.Run] = []
+    first_id = packages_sql.next_record_id(conn)
     n = packages_sql.store_rows(
         conn,
-        _city_rows(verified, rows.area_ids, targets, packages_sql.next_record_id(conn), runs),
+        _city_rows(verified, rows.area_ids, targets, first_id, runs),
         import_id=import_id,
         origin_unit=head.unit.code,
         package_id=package_id,
@@ -493,6 +461,15 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         removal_message=f"由{head.unit.name}剔除（上报文件）",
     )
     province_sql.add_runs(conn, package_id, runs)
+    # The warnings the unit checked (核实说明) stay checked here (domain.md §5.3).
+    dismissals_sql.insert(
+        conn,
+        (
+            (first_id + i, key, "", reason, operator, at, head.unit.code)
+            for i, items in rows.checked.items()
+            for key, reason, operator, at in items
+        ),
+    )
     # A unit that reports here itself (a directly administered county) now has its own
     # package: the copies of its records that its city's package brought stop counting.
     names = {p.unit_code: p.unit_name for p in packages_sql.list_packages(conn)}
@@ -506,11 +483,37 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     )
 
 
-@dataclass(frozen=True, slots=True)
+def _check_key(session: Session, pkg: Package) -> str:
+    """The package's key against the one pinned for its unit: the first package pins it
+    (``new``; a dry run rolls that back), a known key passes (``pinned``), another key is
+    refused (``KeyChanged``). The signature itself is checked with the rows (``judge``)."""
+    head = pkg.head
+    conn = session.db.conn
+    pinned = signing.pinned(conn, head.unit.code)
+    if pinned is None:
+        signing.pin_first(
+            conn, head.unit.code, head.public_key, source=pkg.name, operator=session.operator
+        )
+        return "new"
+    if pinned[0] == head.public_key:
+        return "pinned"
+    raise KeyChanged(
+        f"文件“{pkg.name}”的签名公钥（指纹 {head.fingerprint}）与{head.unit.name}此前登记的公钥"
+        f"（指纹 {pinned[1]}）不同，已拒绝。请打电话向{head.unit.name}核对新公钥的指纹；"
+        f"确认无误后，在合并界面接受新公钥，或运行 keys --accept {head.unit.code} “{pkg.name}”",
+        pkg.path,
+        head.unit.code,
+        pinned[1],
+        head.fingerprint,
+    )
+
+
+@dataclass(slots=True)
 class _PlanHead:
     file: str
     head: PackageHead
     area: str
+    key_status: str = "pinned"
 
     def plan(
         self,
@@ -537,6 +540,8 @@ class _PlanHead:
             before,
             after,
             local,
+            h.fingerprint,
+            self.key_status,
         )
 
 
@@ -652,113 +657,3 @@ def _side(record_id: int, brief: dict[str, Any]) -> DuplicateSide:
     return DuplicateSide(
         record_id, str(brief["area"] or ""), brief["source_row"], brief["origin_unit"]
     )
-
-
-# --- Completeness ----------------------------------------------------------------------------------
-
-STATUS_NAMES = {
-    "delivered": "已报送",
-    "late": "迟报",
-    "missing": "未报送",
-    "failed": "未通过检查",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class AreaStatus:
-    """Whether a subordinate area's package for a week is here (completeness view)."""
-
-    code: str
-    name: str
-    status: str  # delivered | late | missing | failed
-    package_week: str | None = None  # label of the week of the package that covers it
-    received_at: str | None = None
-    file_name: str | None = None
-    rows: int | None = None
-    message: str = ""
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES[self.status]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "status": self.status,
-            "status_name": self.status_name,
-            "package_week": self.package_week,
-            "received_at": self.received_at,
-            "file": self.file_name,
-            "rows": self.rows,
-            "message": self.message,
-        }
-
-
-def completeness(
-    session: Session, week: Week, failures: Sequence[Failure] | None = None
-) -> list[AreaStatus]:
-    """For each subordinate area: its package for ``week`` delivered, late, missing or failed.
-
-    A package covers the week when it is of the same year and its week ends
-    on or after this one's end (a later package carries the whole year so
-    far). The earliest such package received decides: delivered when
-    received on or before the week's last day (its Friday), late after.
-    Without one, a file of that unit that failed a check in this process
-    (``failures``, default: those remembered) and was meant to cover the week
-    makes it failed; otherwise it is missing.
-    """
-    conn = session.db.conn
-    subs = [a for _, a in ledger.list_areas(conn) if not a.is_self]
-    codes = [a.code for a in subs if a.code]
-    packages = packages_sql.packages_of_units(conn, codes, week.year)
-    fails = recent_failures(session) if failures is None else list(failures)
-    end = week.end.isoformat()
-    out: list[AreaStatus] = []
-    for area in subs:
-        covering = sorted(
-            (p for p in packages if p.unit_code == area.code and p.week_end >= end),
-            key=lambda p: (p.received_at, p.id),
-        )
-        failed = [
-            f
-            for f in fails
-            if f.unit_code and f.unit_code == area.code and _failure_covers(f, week)
-        ]
-        if covering:
-            first = covering[0]
-            status = "delivered" if first.received_at[:10] <= end else "late"
-            note = f"之后有文件未通过检查：{failed[-1].message}" if failed else ""
-            out.append(
-                AreaStatus(
-                    area.code,
-                    area.name,
-                    status,
-                    first.week_label,
-                    first.received_at,
-                    first.file_name,
-                    first.row_count,
-                    note,
-                )
-            )
-        elif failed:
-            f = failed[-1]
-            out.append(
-                AreaStatus(
-                    area.code,
-                    area.name,
-                    "failed",
-                    f.week.label if f.week else None,
-                    f.at,
-                    f.file,
-                    None,
-                    f.message,
-                )
-            )
-        else:
-            out.append(AreaStatus(area.code, area.name, "missing"))
-    return out
-
-
-def _failure_covers(failure: Failure, week: Week) -> bool:
-    return failure.week is None or (failure.week.year == week.year and failure.week.end >= week.end)

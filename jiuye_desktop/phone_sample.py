@@ -250,6 +250,19 @@ def draw(
     return get_sample(session, sample_id)
 
 
+def default_date(session: Session, today: dt.date | None = None) -> dt.date:
+    """The date a new sample is drawn for by default: today, or the last day with a
+    registration when the ledger holds nothing of this year (a past year's ledger)."""
+    today = today or dt.date.today()
+    latest = sample_sql.latest_registration(session.db.conn, today.isoformat())
+    if latest and latest[:4] != str(today.year):
+        try:
+            return dt.date.fromisoformat(latest)
+        except ValueError:
+            return today
+    return today
+
+
 def get_sample(session: Session, sample_id: int) -> Sample:
     """A stored sample with its items; SampleError when there is none with that number."""
     conn = session.db.conn
@@ -424,7 +437,7 @@ def flags(conn: Any) -> list[Flag]:
                 rid,
                 f"电话抽查（第 {sample_id} 号，{on_date}，种子 {seed}）结果：{outcome}{extra}，"
                 "未能确认已就业，请核实",
-                f"sample:{on_date}:{seed}:{outcome}",
+                f"电话抽查未确认:{on_date}:{seed}",
             )
         )
     return out

@@ -22,7 +22,7 @@ from typing import Any
 from .domain import COUNTED_INDICATORS, INDICATOR_NAMES, Unit, Week
 from .service import Session
 from .storage.targets_sql import TOTAL_AREA_ID, daily_tally
-from .targets import TOTAL_CODE, TOTAL_NAME, Targets, load, target_rows
+from .targets import TOTAL_CODE, TOTAL_NAME, Targets, load
 from .weekly import compute as compute_weekly
 from .weeks import weeks_of_year
 
@@ -131,9 +131,7 @@ def progress(session: Session, week: Week, targets: Targets | None = None) -> Pr
     table = compute_weekly(session, week)
     targets = targets if targets is not None else load(session, week.year)
     elapsed = elapsed_share(week.end)
-    rows = target_rows(session)
-    if len(rows) != len(table.rows):  # both read the areas in table order
-        raise RuntimeError("地区行与周报表不一致")
+    cells = {r.name: r.cells for r in table.rows}  # area names are unique
     out = [
         _row(
             TOTAL_CODE,
@@ -144,13 +142,13 @@ def progress(session: Session, week: Week, targets: Targets | None = None) -> Pr
             elapsed,
         )
     ]
-    for row, weekly_row in zip(rows, table.rows, strict=True):
+    for row in targets.rows:
         out.append(
             _row(
                 row.code,
                 row.name,
                 row.area_id,
-                _cumulative(weekly_row.cells),
+                _cumulative(cells.get(row.name, (0,) * 12)),
                 [targets.get(row.area_id, n) for n in INDICATOR_NAMES],
                 elapsed,
             )

@@ -22,6 +22,7 @@ from .validation import (
     parse_date,
     read_id,
     record_findings,
+    strip_invisible,
 )
 
 #: Units with a 去产能职工安置 task (domain.md §6, 附件2), by code.
@@ -86,7 +87,7 @@ def _strip_suffix(name: str) -> str:
 
 
 def _area_key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    text = strip_invisible(unicodedata.normalize("NFKC", text))[0].strip().replace(" ", "")
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     return text
@@ -184,10 +185,13 @@ def normalize(
             setattr(rec, attr, normalize_yes_no(cell_text(v)))
     rec.name = _compact(cell_text(get("姓名"))).replace("•", "·")
     raw_id = get("公民身份号码")
+    stripped: list[str] = []
     if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
         rec.id_raw = id_text_from_number(raw_id)
     else:
-        rec.id_raw = cell_text(raw_id)
+        rec.id_raw, invisible = strip_invisible(cell_text(raw_id))
+        if invisible:
+            stripped.append("公民身份号码")
     res = read_id(rec.id_raw)
     rec.id_number, rec.id_note = res.number, res.note
     if not rec.sex and res.ok:
@@ -195,12 +199,23 @@ def normalize(
     rec.area_code = ctx.resolve_area(rec.area_raw)
     rec.record_type = _compact(cell_text(get("登记类型")))
     rec.event_date, rec.event_date_raw = _date_fields(get("就业（减员）日期"))
-    rec.uscc = _compact(cell_text(get("统一社会信用代码"))).upper()
-    rec.phone = normalize_phone(cell_text(get("联系电话")))
+    uscc, invisible = strip_invisible(cell_text(get("统一社会信用代码")))
+    if invisible:
+        stripped.append("统一社会信用代码")
+    rec.uscc = _compact(uscc).upper()
+    phone, invisible = strip_invisible(cell_text(get("联系电话")))
+    if invisible:
+        stripped.append("联系电话")
+    rec.phone = normalize_phone(phone)
+    if stripped:  # the record says so (shown as 身份证号说明 in the grid and the form)
+        note = f"{'、'.join(stripped)}中的不可见字符已去除"
+        rec.id_note = f"{rec.id_note}；{note}" if rec.id_note else note
     rec.registered_on, rec.registered_on_raw = _date_fields(get("登记日期"))
     if rec.registered_on is None:
-        # 登记日期 defaults to the day the record enters the ledger (domain.md §3).
-        rec.registered_on = ctx.today.isoformat()
+        # An empty 登记日期 defaults to the day the record enters the ledger (domain.md §3);
+        # one written but unreadable is never replaced by another date (§5.3): the record
+        # keeps no date ("") and the text as written, and the self-check calls it invalid.
+        rec.registered_on = "" if rec.registered_on_raw else ctx.today.isoformat()
     return rec
 
 
@@ -208,6 +223,8 @@ def dup_key(record: Record) -> str | None:
     """The duplicate class of domain.md §5.3: one 新就业 and one 去产能安置 per
     person and year, one 自然减员 per person ever."""
     year = (record.registered_on or "")[:4]
+    if not year and record.record_type in (RecordType.NEW, RecordType.PLACEMENT):
+        return None  # no readable 登记日期: the record belongs to no year
     if record.record_type == RecordType.NEW:
         return f"N{year}"
     if record.record_type == RecordType.PLACEMENT:

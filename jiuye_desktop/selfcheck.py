@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import adjustments, audit
-from .domain import REMOVAL_REASONS, FindingKind, RecordType
+from .dismissals import RULE_OVERCAPACITY_TWICE, Dismissal, all_dismissals, finding_key
+from .domain import REMOVAL_REASONS, FindingKind, RecordType, kind_rank
 from .service import Session
 from .storage import ledger
 
@@ -32,11 +33,11 @@ class CheckFinding:
     field: str
     message: str
     keeps: int | None = None
-    # Possible duplicates and phone findings (fuzzy.py): the rule, the other records named,
-    # and a stable key a dismissal can refer to.
+    # A warning's stable key, the one a dismissal names (e.g. 同音同生日:<the other's ID>);
+    # for the audit rehearsal's warnings (audit.py) also the rule and the other records.
     rule: str = ""
+    audit: str = ""  # fuzzy.RULE_LABELS / audit.RULE_LABELS key: same_name, homophone …
     others: tuple[int, ...] = ()
-    key: str = ""
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -52,13 +53,18 @@ class CheckFinding:
         if self.keeps is not None:
             out["keeps"] = self.keeps
         if self.rule:
-            out.update(rule=self.rule, others=list(self.others), key=self.key)
+            out["rule"] = self.rule
+        if self.audit:
+            out.update(audit=self.audit, others=list(self.others))
         return out
 
 
 @dataclass
 class CheckResult:
+    """The open findings, and the warnings dismissed as checked (with their dismissal)."""
+
     findings: list[CheckFinding] = field(default_factory=list)
+    dismissed: list[tuple[CheckFinding, Dismissal]] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -77,7 +83,14 @@ class CheckResult:
         return list(seen)
 
     def as_json(self) -> dict[str, Any]:
-        return {"summary": self.summary, "findings": [f.as_json() for f in self.findings]}
+        return {
+            "summary": self.summary,
+            "findings": [f.as_json() for f in self.findings],
+            "dismissed": [
+                {**f.as_json(), "reason": d.reason, "operator": d.operator, "at": d.at}
+                for f, d in self.dismissed
+            ],
+        }
 
 
 def _where(brief: dict[str, Any], other: dict[str, Any], same_area: bool) -> str:
@@ -95,7 +108,8 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
     losers = ledger.duplicate_losers(conn)
     if progress:
         progress(1, 3)
-    ids = {i for pair in losers for i in pair}
+    double = ledger.overcapacity_double(conn)
+    ids = {i for pair in losers for i in pair} | {i for pair in double for i in pair}
     brief = ledger.record_brief(conn, sorted(ids))
     for key, value in brief.items():
         value["id"] = key
@@ -129,22 +143,44 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
                 FindingKind.WARNING.value,
                 p.field,
                 p.message,
-                rule=p.rule,
+                rule=p.key,
+                audit=p.rule,
                 others=p.partners,
-                key=p.key,
+            )
+        )
+    for record_id, other_id in double:
+        me, other = brief[record_id], brief[other_id]
+        same = me["area_id"] == other["area_id"] and me["origin_unit"] == other["origin_unit"]
+        found.append(
+            CheckFinding(
+                record_id,
+                me["source_row"],
+                me["name"],
+                me["id_number"],
+                me["area"] or "",
+                FindingKind.WARNING.value,
+                "登记类型",
+                f"同一人本年在{_where(me, other, same)}已登记新就业且去产能职工为“是”，"
+                "去产能职工安置人数（第11–12栏）会重复计算，请核实",
+                rule=RULE_OVERCAPACITY_TWICE,
             )
         )
     if progress:
         progress(2, 3)
-    for rid, kind, fld, message, name, idn, area, row in ledger.stored_findings(conn):
-        found.append(CheckFinding(rid, row, name, idn, area or "", kind, fld, message))
-    found.sort(key=lambda f: (f.record, _KIND_ORDER[f.kind]))
+    for rid, kind, fld, message, name, idn, area, row, rule in ledger.stored_findings(conn):
+        found.append(CheckFinding(rid, row, name, idn, area or "", kind, fld, message, rule=rule))
+    found.sort(key=lambda f: (f.record, kind_rank(f.kind)))
+    checked = {(d.record_id, d.key): d for d in all_dismissals(session)}
+    result = CheckResult()
+    for f in found:
+        d = checked.get((f.record, finding_key(f))) if f.kind == "warning" else None
+        if d is None:
+            result.findings.append(f)
+        else:
+            result.dismissed.append((f, d))
     if progress:
         progress(3, 3)
-    return CheckResult(found)
-
-
-_KIND_ORDER = {"duplicate": 0, "invalid": 1, "incomplete": 2, "warning": 3}
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +220,7 @@ def remove_flagged(
     result = result or run_check(session)
     wanted = [r.value for r in REMOVAL_REASONS] if kind == "all" else [kind]
     items: dict[int, tuple[int, str, str]] = {}
-    for f in sorted(result.findings, key=lambda f: _KIND_ORDER[f.kind]):
+    for f in sorted(result.findings, key=lambda f: kind_rank(f.kind)):
         if f.kind in wanted and f.record not in items:
             items[f.record] = (f.record, f.kind, f.message)
     counts = {k: 0 for k in wanted}

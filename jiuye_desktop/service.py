@@ -96,13 +96,21 @@ class Session:
         self.db.close()
 
     def backup(self, reason: str) -> Path | None:
-        """An automatic backup (before an import, a merge, at start) when enabled."""
+        """An automatic backup (before an import, a merge, at start) when enabled.
+
+        It comes before a write: a read-only ledger is refused here, before anything."""
+        self.db.refuse_if_readonly()
         if not self.auto_backup:
             return None
         return make_backup(self.db, reason)
 
+    def back_up_now(self, reason: str = "manual") -> Path:
+        """A backup the clerk asked for (made whether automatic backups are on or not)."""
+        return make_backup(self.db, reason)
+
     def backup_in_background(self, reason: str) -> BackgroundBackup | None:
         """``backup`` taken by another thread; ``wait()`` on it before writing anything."""
+        self.db.refuse_if_readonly()
         if not self.auto_backup:
             return None
         return BackgroundBackup(self.db.path, reason)
@@ -325,12 +333,15 @@ def init_database(
         raise SetupError("地区名称或代码有重复")
     if unit_code in codes:
         raise SetupError(f"地区代码{unit_code}与本单位相同（本级已自动包含）")
+    from .signing import make_own_key
+
     db = open_ledger(path, create=True)
     op = operator or default_operator()
     try:
         with db.transaction() as tx:
             ledger.create_unit(tx, Unit(unit_code, unit_name.strip(), level), list(areas))
             ledger.set_setting(tx, OPERATOR_SETTING, op)
+            make_own_key(tx, unit_code, op)  # the unit's signing key (annex1.md)
     except BaseException:
         db.close()
         raise

@@ -286,12 +286,14 @@ def import_targets(
     Raises:
         TargetError: with the file, row and column of what is wrong; nothing changed.
     """
-    from .workbook import ImportRefused, check_container
+    from .workbook import ImportRefused, WorkbookRefused, check_container, read_workbook_file
 
     path = Path(path)
     name = path.name
     try:
-        data = path.read_bytes()
+        data = read_workbook_file(path)  # a FIFO or a device refused at once
+    except WorkbookRefused as exc:
+        raise TargetError(str(exc)) from exc
     except OSError as exc:
         raise TargetError(f"无法读取文件“{path}”：{exc.strerror or exc}") from exc
     try:
@@ -394,6 +396,7 @@ def write_template(session: Session, year: int, path: Path | str) -> Path:
     from openpyxl.styles import Alignment, Font
 
     from .exports.atomic import atomic_write
+    from .exports.cells import no_formulas
 
     targets = load(session, year)
     unit = session.unit
@@ -413,6 +416,7 @@ def write_template(session: Session, year: int, path: Path | str) -> Path:
     ws.column_dimensions["A"].width = 16
     for c in range(2, 2 + len(INDICATOR_NAMES)):
         ws.column_dimensions[_letter(c - 1)].width = 14
+    no_formulas(ws)  # an area named "=…" stays a name
     out = Path(path)
     with atomic_write(out) as tmp:
         wb.save(tmp)

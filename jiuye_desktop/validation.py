@@ -185,6 +185,25 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 
+# Characters that show nothing (zero-width spaces and joiners, direction marks, the
+# byte-order mark, soft hyphen, fillers, variation selectors, tags): pasted from web pages
+# and chat programs into IDs, phones and codes, where they make a sound value look wrong.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def strip_invisible(text: str) -> tuple[str, bool]:
+    """``text`` without invisible characters, and whether there were any."""
+    if text.isascii():
+        return text, False
+    clean = _INVISIBLE.sub("", text)
+    clean = "".join(ch for ch in clean if unicodedata.category(ch) != "Cf")
+    return clean, clean != text
+
+
 def normalize_phone(text: str) -> str:
     if text.isdigit() and text.isascii():
         return text
@@ -236,6 +255,29 @@ def parse_date(value: object) -> dt.date | None:
             except ValueError:
                 return None
     return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` calendar months later; when that month
+    is shorter, its last day (2017-01-31 + 3 months = 2017-04-30,
+    2016-11-30 + 3 months = 2017-02-28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+#: 灵活就业 counts after this many calendar months of work (domain.md §5.3).
+FLEX_MONTHS = 3
+
+
+def flex_early_message(event: dt.date, registered: dt.date, due: dt.date) -> str:
+    """The warning of a 灵活就业 record registered less than three months after it began."""
+    return (
+        f"灵活就业登记过早：登记日期{registered.isoformat()}距就业日期{event.isoformat()}"
+        f"不足3个月（应不早于{due.isoformat()}），请核实是否已连续工作满3个月"
+    )
 
 
 def _from_serial(serial: float) -> dt.date | None:
@@ -306,6 +348,12 @@ def indicator_bits(record: Record) -> int:
 # --- Findings of one record ----------------------------------------------------------
 
 _RECORD_TYPES = frozenset(t.value for t in RecordType)
+
+#: Keys of the warning rules of one record (a dismissal names one, dismissals.py).
+RULE_FLEX_EARLY = "灵活就业登记过早"
+RULE_FEMALE_50 = "女性50至54周岁"
+RULE_ID_PREFIX = "身份证号地区码"
+RULE_NO_OVERCAPACITY_TASK = "无去产能任务"
 _INVALID = FindingKind.INVALID
 # Letters of any script (CJK, Latin, Uyghur …) and the middle dot of transliterated names.
 _NAME_OK = re.compile(r"[^\W\d_]+(?:[·.][^\W\d_]+)*")
@@ -364,8 +412,8 @@ def record_findings(
     out: list[Finding] = []
     inv = _INVALID
 
-    def add(kind: FindingKind, field: str, message: str) -> None:
-        out.append(Finding(kind, field, message, record.id))
+    def add(kind: FindingKind, field: str, message: str, rule: str = "") -> None:
+        out.append(Finding(kind, field, message, record.id, rule=rule))
 
     # Incomplete: required fields left empty.
     for header in required_fields(record):
@@ -394,6 +442,7 @@ def record_findings(
                     FindingKind.WARNING,
                     "公民身份号码",
                     f"身份证号前6位{res.number[:6]}不是任何年份的行政区划代码",
+                    RULE_ID_PREFIX,
                 )
 
     # Dates.
@@ -436,6 +485,7 @@ def record_findings(
                         FindingKind.WARNING,
                         "公民身份号码",
                         f"新就业时年龄{age}岁（女性50–54周岁），请核实是否符合条件",
+                        RULE_FEMALE_50,
                     )
 
     # Area, type, employer code, phone.
@@ -453,15 +503,27 @@ def record_findings(
         add(inv, "联系电话", f"联系电话“{record.phone}”格式不正确")
 
     # Warnings that remove nothing.
-    if record.record_type == _NEW and record.employment_form == "灵活就业":
+    if (
+        record.record_type == _NEW
+        and record.employment_form == "灵活就业"
+        and event is not None
+        and registered is not None
+        and registered < (due := add_months(event, FLEX_MONTHS))
+    ):
         add(
             FindingKind.WARNING,
             "就业形式",
-            "灵活就业须连续工作3个月以上且收入不低于当地最低工资标准方可认定",
+            flex_early_message(event, registered, due),
+            RULE_FLEX_EARLY,
         )
     overcap = record.record_type == _PLACEMENT or (
         record.record_type == _NEW and record.overcapacity == YES
     )
     if overcap and not has_overcapacity_task:
-        add(FindingKind.WARNING, "去产能职工", "本单位没有去产能职工安置任务，请核实")
+        add(
+            FindingKind.WARNING,
+            "去产能职工",
+            "本单位没有去产能职工安置任务，请核实",
+            RULE_NO_OVERCAPACITY_TASK,
+        )
     return out

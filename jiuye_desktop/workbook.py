@@ -8,8 +8,12 @@ there is one).
 from __future__ import annotations
 
 import io
+import os
+import re
+import stat
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +127,199 @@ def _fill_merged_row(
             row[c] = value
 
 
+class WorkbookRefused(Exception):
+    """A file that no reader may be given (not a regular file, too large, a zip bomb,
+    a sheet declaring or holding more cells than any ledger has). The message (Chinese)
+    names the file; callers turn it into their own refusal."""
+
+
+#: A file larger than this is not read at all.
+MAX_FILE = 1024**3
+#: More members than this in the zip container: not a workbook any office program wrote.
+MAX_MEMBERS = 10_000
+#: The cells (rows × columns of the used range) a sheet may span: a reader allocates them all.
+MAX_CELLS = 40_000_000
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
+
+_CHUNK = 1 << 20
+
+
+def read_workbook_file(path: Path | str) -> bytes:
+    """The bytes of a workbook file, refusing at once what is not a regular file.
+
+    A FIFO, a device or a folder is refused before it is opened for reading
+    (a FIFO would block, a device never end), and so is a file above ``MAX_FILE``.
+
+    Raises:
+        WorkbookRefused: with a Chinese message naming the file.
+        FileNotFoundError / OSError: as ``open`` raises them.
+    """
+    path = Path(path)
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        kind = "文件夹" if stat.S_ISDIR(st.st_mode) else "管道或设备等特殊文件"
+        raise WorkbookRefused(f"“{path.name}”是{kind}，不是Excel工作簿，已拒绝")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())  # the file opened, not what the name pointed at before
+        if not stat.S_ISREG(st.st_mode):
+            raise WorkbookRefused(f"“{path.name}”不是普通文件，不是Excel工作簿，已拒绝")
+        if st.st_size > MAX_FILE:
+            raise WorkbookRefused(
+                f"文件“{path.name}”有{st.st_size / 1024**3:.1f} GB，超过{MAX_FILE // 1024**3} GB，"
+                "不是台账工作簿，已拒绝"
+            )
+        data = fh.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise WorkbookRefused(f"文件“{path.name}”超过{MAX_FILE // 1024**3} GB，已拒绝")
+    return data
+
+
+def inspect_workbook(name: str, data: bytes) -> None:
+    """Check a zip workbook before any parser sees it; a file that is not a zip passes.
+
+    The members (how many, their total uncompressed size and each one's
+    compression ratio), then every worksheet's declared dimension and the
+    cells it really holds (its deflate stream inflated here, never beyond the
+    size it declares), and the shared strings' declared count: each must fit
+    what a ledger can hold, so that no reader allocates for a sheet that
+    claims a cell at XFD1048576 or a member that inflates to gigabytes.
+
+    Raises:
+        WorkbookRefused: with a Chinese message naming the file and the part.
+    """
+    if data[:4] != b"PK\x03\x04":
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise WorkbookRefused(
+                    f"文件“{name}”中有{len(infos)}个部件，不是Excel工作簿，已拒绝"
+                )
+            total = 0
+            for info in infos:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > MAX_RATIO and info.file_size > 50 * 1024**2:
+                    raise WorkbookRefused(
+                        f"文件“{name}”中的{info.filename}解压后异常巨大（疑似压缩炸弹），已拒绝"
+                    )
+            if total > MAX_UNCOMPRESSED:
+                raise WorkbookRefused(f"文件“{name}”解压后超过2GB（疑似压缩炸弹），已拒绝")
+            for info in infos:
+                member = info.filename
+                if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+                    _check_sheet(name, data, info)
+                elif member == "xl/sharedStrings.xml":
+                    _check_shared_strings(name, data, info)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookRefused(
+            f"文件“{name}”已损坏或不完整（可能未下载完），无法作为Excel工作簿打开"
+        ) from exc
+
+
+def _inflate(name: str, data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's bytes, inflated in chunks from its own deflate stream, refused as soon
+    as it gives more than it declares (a reader that trusts the stream would go on)."""
+    start = info.header_offset
+    if data[start : start + 4] != b"PK\x03\x04":
+        raise WorkbookRefused(f"文件“{name}”已损坏（{info.filename}的位置不对），已拒绝")
+    n, m = (
+        int.from_bytes(data[start + 26 : start + 28], "little"),
+        int.from_bytes(data[start + 28 : start + 30], "little"),
+    )
+    begin = start + 30 + n + m
+    raw = memoryview(data)[begin : begin + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        for i in range(0, len(raw), _CHUNK):
+            yield bytes(raw[i : i + _CHUNK])
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise WorkbookRefused(f"文件“{name}”的{info.filename}使用了不支持的压缩方式，已拒绝")
+    inflater = zlib.decompressobj(-15)
+    out = 0
+    for i in range(0, len(raw), _CHUNK):
+        pending = bytes(raw[i : i + _CHUNK])
+        while pending:
+            chunk = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            out += len(chunk)
+            if out > info.file_size:
+                raise WorkbookRefused(
+                    f"文件“{name}”中的{info.filename}解压后比声明的大（疑似压缩炸弹），已拒绝"
+                )
+            yield chunk
+            if inflater.eof:
+                return
+    tail = inflater.flush()
+    out += len(tail)
+    if out > info.file_size:
+        raise WorkbookRefused(
+            f"文件“{name}”中的{info.filename}解压后比声明的大（疑似压缩炸弹），已拒绝"
+        )
+    yield tail
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?"')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+# Cell references outside the usual: two or more letters, or a row of seven digits or more.
+_WIDE_REF = re.compile(rb'\sr="([A-Za-z]{2,})(\d+)"')
+_FAR_REF = re.compile(rb'\sr="[A-Za-z]+(\d{7,})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _check_sheet(name: str, data: bytes, info: zipfile.ZipInfo) -> None:
+    sheet = info.filename.rsplit("/", 1)[-1]
+    max_row, max_col = 0, 1
+    head = b""
+    tail = b""
+    for chunk in _inflate(name, data, info):
+        if len(head) < 4096:
+            head += chunk[: 4096 - len(head)]
+            m = _DIMENSION.search(head)
+            if m and m[3] is not None:
+                _refuse_span(
+                    name, sheet, "声明的范围", int(m[4] or 1), _column_number(m[3] or b"A")
+                )
+        text = tail + chunk
+        for r in _ROW_NUMBER.findall(text):
+            max_row = max(max_row, int(r))
+        for letters, r in set(_WIDE_REF.findall(text)):
+            max_col = max(max_col, _column_number(letters))
+            max_row = max(max_row, int(r))
+        for r in _FAR_REF.findall(text):
+            max_row = max(max_row, int(r))
+        tail = text[-64:]
+    _refuse_span(name, sheet, "中的单元格", max_row, max(max_col, 26 if max_row else 1))
+
+
+def _refuse_span(name: str, sheet: str, what: str, rows: int, cols: int) -> None:
+    if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+        raise WorkbookRefused(
+            f"文件“{name}”的工作表（{sheet}）{what}达到第{rows}行、第{column_letter(cols - 1)}列"
+            f"（约{rows * cols:,}个单元格），超出台账可能的大小，已拒绝"
+        )
+
+
+_SST_COUNT = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\suniqueCount="(\d+)"')
+
+
+def _check_shared_strings(name: str, data: bytes, info: zipfile.ZipInfo) -> None:
+    head = next(iter(_inflate(name, data, info)), b"")[:4096]
+    m = _SST_COUNT.search(head)
+    if m and int(m[1]) > info.file_size // 7 + 1:  # each string takes at least <si><t/></si>
+        raise WorkbookRefused(
+            f"文件“{name}”声明了{int(m[1]):,}个共享字符串，远超文件的实际内容，已拒绝"
+        )
+
+
 def check_container(path: Path, data: bytes) -> None:
     """Refuse what is not a workbook, and zip bombs, before any parser sees it."""
     name = path.name
@@ -130,21 +327,13 @@ def check_container(path: Path, data: bytes) -> None:
         raise ImportRefused(f"文件“{name}”是空文件，不是Excel工作簿")
     if data[:4] == b"PK\x03\x04":
         try:
+            inspect_workbook(name, data)
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                total = 0
-                names = set()
-                for info in zf.infolist():
-                    names.add(info.filename)
-                    total += info.file_size
-                    ratio = info.file_size / max(info.compress_size, 1)
-                    if ratio > MAX_RATIO and info.file_size > 50 * 1024**2:
-                        raise ImportRefused(
-                            f"文件“{name}”中的{info.filename}解压后异常巨大（疑似压缩炸弹），已拒绝"
-                        )
-                if total > MAX_UNCOMPRESSED:
-                    raise ImportRefused(f"文件“{name}”解压后超过2GB（疑似压缩炸弹），已拒绝")
+                names = {info.filename for info in zf.infolist()}
                 if not names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
                     raise ImportRefused(f"文件“{name}”是压缩包，但不是Excel工作簿")
+        except WorkbookRefused as exc:
+            raise ImportRefused(str(exc)) from exc
         except zipfile.BadZipFile as exc:
             raise ImportRefused(
                 f"文件“{name}”已损坏或不完整（可能未下载完），无法作为Excel工作簿打开"
@@ -158,7 +347,11 @@ def check_container(path: Path, data: bytes) -> None:
 def read_ledger_sheet(path: Path, data: bytes | None = None) -> SheetData:
     """The first sheet (visible ones first) that has the template's required headers."""
     path = Path(path)
-    data = path.read_bytes() if data is None else data
+    if data is None:
+        try:
+            data = read_workbook_file(path)
+        except WorkbookRefused as exc:
+            raise ImportRefused(str(exc)) from exc
     check_container(path, data)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -16,13 +16,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("JIUYE_OPERATOR", "张丽")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from jiuye_desktop.demo_loader import load_demo  # noqa: E402
@@ -114,6 +116,75 @@ def shoot_progress(app: QApplication, window: QWidget, out: Path) -> None:
     save(window, out, "21-progress")
 
 
+def shoot_sample(app: QApplication, window: QWidget, out: Path) -> None:
+    """The 电话抽查 screen: a sample of 2017-11-24 (seed 7), a few outcomes typed by key."""
+    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtTest import QTest
+
+    from ui.main_window import Page
+
+    window.go_to(Page.SAMPLE)  # type: ignore[attr-defined]
+    view = window.page(Page.SAMPLE)  # type: ignore[attr-defined]
+    settle(app, 0.3)
+    view.date_edit.setDate(QDate(2017, 11, 24))
+    view.mode_combo.setCurrentIndex(1)
+    view.count_spin.setValue(8)
+    view.seed_spin.setValue(7)
+    view._on_draw_button_clicked()
+    settle(app, until=lambda: view.sample is not None and not view._busy)
+    view.calls_view.setFocus()
+    for key in "1131251412":
+        QTest.keyClick(view.calls_view, getattr(Qt.Key, f"Key_{key}"))
+    settle(app, 0.3)
+    save(window, out, "24-sample")
+
+
+def shoot_pairs(app: QApplication, window: QWidget, state: AppState, out: Path) -> None:
+    """The self-check's 疑似重复 tab after typing in what auditors find: a homophone in
+    another county, a near-miss ID, one phone for three people, a made-up phone."""
+    from jiuye_desktop.validation import id_check_digit
+    from ui.main_window import Page
+
+    def idn(prefix: str, birth: str, seq: str) -> str:
+        return prefix + birth + seq + id_check_digit(prefix + birth + seq)
+
+    base = {
+        "所属地区": "魏都区",
+        "登记类型": "新就业",
+        "就业（减员）日期": "2017-09-04",
+        "登记日期": "2017-09-11",
+        "就业形式": "单位就业",
+        "就业单位名称": "许昌瑞贝卡发制品有限公司",
+        "失业人员再就业": "是",
+        "就业困难人员": "否",
+        "去产能职工": "否",
+    }
+    valid = idn("411081", "19870623", "457")
+    typo = valid[:14] + valid[15] + valid[14] + valid[16:]
+    people = [
+        ("王芳", idn("411002", "19900512", "128"), "魏都区", "13700001111"),
+        ("王方", idn("411082", "19900512", "246"), "长葛市", "13700001112"),
+        ("李明", valid, "禹州市", "13700001113"),
+        ("李明", typo, "襄城县", "13700001114"),
+        ("赵一", idn("411024", "19800101", "101"), "鄢陵县", "15937400001"),
+        ("钱二", idn("411025", "19810202", "103"), "襄城县", "15937400001"),
+        ("孙三", idn("411003", "19820303", "105"), "建安区", "15937400001"),
+        ("周五", idn("411002", "19830404", "107"), "魏都区", "13888888888"),
+    ]
+    for name, id_number, area, phone in people:
+        state.session.add_values(
+            {**base, "姓名": name, "公民身份号码": id_number, "所属地区": area, "联系电话": phone}
+        )
+    window.go_to(Page.SELFCHECK)  # type: ignore[attr-defined]
+    check = window.page(Page.SELFCHECK)  # type: ignore[attr-defined]
+    check.run_check()
+    settle(app, until=lambda: check.result is not None and not check.busy)
+    check.tabs.setCurrentIndex(2)
+    settle(app, 0.3)
+    save(window, out, "25-selfcheck-pairs")
+    check.tabs.setCurrentIndex(0)
+
+
 def seal_png() -> bytes:
     """A red demo seal: ring, star and the unit's name."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
@@ -157,7 +228,7 @@ def seal_png() -> bytes:
 def _values_of(session: Session, record_id: int) -> dict[str, object]:
     from jiuye_desktop import browse
 
-    return dict(browse.record_form_values(session.db.conn, record_id) or {})
+    return dict(browse.record_form_values(session, record_id) or {})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,6 +261,7 @@ def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
     from ui.setup_dialog import SetupDialog
 
     window = MainWindow(state)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # the offscreen screen is small
     window.resize(*SIZE)
     window.show()
     settle(app)
@@ -285,6 +357,8 @@ def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
     save(window, out, "09-merge")
 
     shoot_progress(app, window, out)
+    shoot_sample(app, window, out)
+    shoot_pairs(app, window, state, out)
 
     history = HistoryDialog(state, 15, window)
     history.show()
@@ -304,8 +378,87 @@ def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
     settle(app)
     save(first_run, out, "12-first-run-setup")
     first_run.close()
+    shoot_desk(app, window, out, folder)
     window.entry._dirty = False
     window.close()
+
+
+def shoot_desk(app: QApplication, window: Any, out: Path, folder: Path) -> None:
+    """Issue 16: first steps, help, the list's number keys, two screen sizes, a 30-area Annex 1."""
+    from jiuye_desktop.exports.annex1_pdf import export_annex1_pdf
+    from jiuye_desktop.exports.raster import pdf_page_images
+    from jiuye_desktop.weeks import week_from_key
+    from ui import help_dialog
+    from ui.main_window import MainWindow, Page
+
+    empty = init_database(
+        folder / "empty.sqlite", unit_code="411024", unit_name="鄢陵县", level=Level.COUNTY
+    )
+    first = MainWindow(AppState(folder / "empty.sqlite", empty))
+    first.setWindowState(Qt.WindowState.WindowNoState)
+    first.resize(*SIZE)
+    first.show()
+    settle(app)
+    save(first, out, "13-first-steps")
+    first.close()
+
+    guide = help_dialog.show_guide(window)
+    settle(app)
+    save(guide, out, "14-help-guide")
+    guide.close()
+    keys = help_dialog.show_shortcuts(window, list(window.action_map.values()))
+    settle(app)
+    save(keys, out, "15-shortcuts")
+    keys.close()
+
+    window.go_to(Page.ENTRY)
+    box = window.entry.inputs["登记类型"]
+    box.set_value("新就业")
+    window.entry._on_field_changed("登记类型")
+    box = window.entry.inputs["就业形式"]
+    box.showPopup()
+    settle(app)
+    popup = box.view().window()
+    shot = QPixmap(window.size())
+    shot.fill(Qt.GlobalColor.white)
+    painter = QPainter(shot)
+    painter.drawPixmap(0, 0, window.grab())
+    painter.drawPixmap(window.mapFromGlobal(popup.mapToGlobal(QPoint(0, 0))), popup.grab())
+    painter.end()
+    path = out / "16-entry-choice-numbers.png"
+    shot.save(str(path))
+    print(f"  {path}")
+    box.hidePopup()
+    window.entry.clear()
+    window.entry._dirty = False
+
+    for size, pages in (
+        ((1280, 720), (Page.LEDGER, Page.ENTRY, Page.SELFCHECK)),
+        ((1920, 1080), (Page.LEDGER, Page.WEEKLY)),
+    ):
+        window.resize(*size)
+        for page in pages:
+            window.go_to(page)
+            settle(app, 0.5)
+            save(window, out, f"17-{page.name.lower()}-{size[0]}x{size[1]}")
+    window.resize(*SIZE)
+
+    county = init_database(
+        folder / "county30.sqlite",
+        unit_code="411024",
+        unit_name="鄢陵县",
+        level=Level.COUNTY,
+        areas=[(None, f"第{i}街道办事处") for i in range(1, 31)],
+    )
+    county.set_image("seal", seal_png())
+    pdf = export_annex1_pdf(
+        county, week_from_key("2017-11-2"), folder / "a30.pdf", fill_date=dt.date(2017, 11, 10)
+    )
+    county.close()
+    image = pdf_page_images(pdf.read_bytes(), dpi=110)[0]
+    path = out / "18-annex1-30-areas-pdf.png"
+    image.save(path)
+    print(f"  {path}")
 
 
 if __name__ == "__main__":

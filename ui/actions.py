@@ -22,6 +22,7 @@ class ActionId(Enum):
     PAGE_MERGE = auto()
     PAGE_PROGRESS = auto()
     PAGE_TARGETS = auto()
+    PAGE_SAMPLE = auto()
     SETTINGS = auto()
     BACKUP = auto()
     RESTORE_BACKUP = auto()
@@ -50,6 +51,11 @@ _SPECS: dict[ActionId, tuple[str, str | QKeySequence.StandardKey | None, str]] =
     ActionId.PAGE_MERGE: ("汇总(&U)", "Ctrl+6", "合并下属单位上报的文件（市级）"),
     ActionId.PAGE_PROGRESS: ("进度(&P)", "Ctrl+7", "目标任务完成进度：是否全面完成，哪些地区落后"),
     ActionId.PAGE_TARGETS: ("目标任务(&T)", "Ctrl+8", "年度目标任务（本级、各地区、合计；附件2）"),
+    ActionId.PAGE_SAMPLE: (
+        "电话抽查(&D)",
+        "Ctrl+9",
+        "电话抽查演练：按随机种子抽取样本、打印呼叫单、逐条录入通话结果并汇总",
+    ),
     ActionId.SETTINGS: ("单位设置(&S)…", None, "填报单位、下属地区、负责人与公章图片"),
     ActionId.BACKUP: ("备份数据库(&B)", None, "把台账完整复制一份到备份文件夹"),
     ActionId.RESTORE_BACKUP: (
@@ -73,6 +79,7 @@ PAGE_ACTIONS = (
     ActionId.PAGE_MERGE,
     ActionId.PAGE_PROGRESS,
     ActionId.PAGE_TARGETS,
+    ActionId.PAGE_SAMPLE,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QWidget
 
 from jiuye_desktop.service import Session
-from jiuye_desktop.storage.backup import list_backups, make_backup, restore_backup, verify_backup
+from jiuye_desktop.storage.backup import list_backups, restore_backup, verify_backup
 from ui.ops import Cancelled, Progress, run_op
 from ui.state import AppState
 
@@ -14,7 +14,7 @@ def back_up(parent: QWidget, state: AppState) -> None:
     """A manual backup, off the GUI thread (a big ledger takes seconds)."""
 
     def work(session: Session, _p: Progress, _c: Cancelled) -> object:
-        return make_backup(session.db, "manual")
+        return session.back_up_now("manual")
 
     run_op(
         parent,

@@ -36,6 +36,7 @@ from ui.import_view import ImportView
 from ui.ledger_view import LedgerView
 from ui.merge_view import MergeView
 from ui.progress_view import ProgressView
+from ui.sample_view import SampleView
 from ui.selfcheck_view import SelfCheckView
 from ui.setup_dialog import SetupDialog
 from ui.state import AppState
@@ -56,6 +57,7 @@ class Page(IntEnum):
     MERGE = 5  # city units only
     PROGRESS = 6
     TARGETS = 7
+    SAMPLE = 8
 
 
 PAGE_TITLES = {
@@ -67,6 +69,7 @@ PAGE_TITLES = {
     Page.MERGE: "汇总",
     Page.PROGRESS: "进度",
     Page.TARGETS: "目标任务",
+    Page.SAMPLE: "电话抽查",
 }
 #: Screens made on first use: (page, factory).
 LAZY_PAGES: dict[Page, Callable[[AppState, QWidget], QWidget]] = {
@@ -76,6 +79,7 @@ LAZY_PAGES: dict[Page, Callable[[AppState, QWidget], QWidget]] = {
     Page.MERGE: MergeView,
     Page.PROGRESS: ProgressView,
     Page.TARGETS: TargetsView,
+    Page.SAMPLE: SampleView,
 }
 
 
@@ -90,6 +94,7 @@ class MainWindow(QMainWindow):
         self._stale: set[Page] = set()
         self._return_to: Page | None = None
         self._build()
+        export_actions.attach(self.ledger, state)  # 导出Excel… of the grid's view
         self._connect_signals()
         self._restore_settings()
         self.update_status()
@@ -228,6 +233,8 @@ class MainWindow(QMainWindow):
                 widget.set_week(weekly.week)  # type: ignore[attr-defined]
         elif page == Page.TARGETS:
             widget.targets_changed.connect(self._on_targets_changed)  # type: ignore[attr-defined]
+        elif page == Page.SAMPLE:
+            widget.outcomes_changed.connect(self._on_sample_outcomes_changed)  # type: ignore[attr-defined]
 
     # --- Navigation --------------------------------------------------------------------------
 
@@ -293,7 +300,7 @@ class MainWindow(QMainWindow):
         today = dt.date.today()
         self.status.set_unit(self.state.session.unit)
         self.status.set_week(week_of(today), today)
-        counts = browse.counts(self.state.session.db.conn)
+        counts = browse.counts(self.state.session)
         self.status.set_counts(counts)
         self.ledger_page.setCurrentIndex(1 if counts.total == 0 else 0)
 
@@ -320,6 +327,11 @@ class MainWindow(QMainWindow):
     def _on_targets_changed(self, _year: int) -> None:
         if Page.PROGRESS in self.pages:
             self._stale.add(Page.PROGRESS)
+
+    def _on_sample_outcomes_changed(self) -> None:
+        """A telephone outcome changes the self-check's warnings."""
+        if Page.SELFCHECK in self.pages:
+            self._stale.add(Page.SELFCHECK)
 
     def _on_imported(self) -> None:
         self.ledger.reload_choices()

@@ -48,8 +48,9 @@ from PySide6.QtWidgets import (
 )
 
 from jiuye_desktop import package
+from jiuye_desktop.completeness import AreaStatus, completeness
 from jiuye_desktop.domain import Week
-from jiuye_desktop.merge import AreaStatus, MergeRefused, MergeResult, completeness, merge_packages
+from jiuye_desktop.merge import MergeRefused, MergeResult, merge_packages
 from jiuye_desktop.service import Session
 from jiuye_desktop.weeks import week_of, weeks_of_year
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error

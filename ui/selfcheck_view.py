@@ -41,27 +41,27 @@ from PySide6.QtWidgets import (
 
 from jiuye_desktop import selfcheck, submitted
 from jiuye_desktop.adjustments import ReasonRequired
-from jiuye_desktop.domain import FindingKind
+from jiuye_desktop.domain import FindingKind, kind_name
 from jiuye_desktop.selfcheck import CheckFinding, CheckResult, RemoveResult
 from jiuye_desktop.service import Session
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
+from ui.possible_panel import PossiblePanel
 from ui.reason_dialog import ask_reason
 from ui.selfcheck_dialog import RemovalChoice, RemovalDialog
 from ui.selfcheck_model import (
     ALL_KINDS,
     FINDING_HEADERS,
-    KIND_COLORS,
     KIND_ORDER,
     REMOVABLE,
     REMOVAL_HEADERS,
     RowsModel,
     check_ledger,
-    kind_name,
     removal_rows,
     row_text,
     table_view,
 )
 from ui.state import AppState
+from ui.widgets import KIND_COLORS
 
 # --- The screen ---------------------------------------------------------------------------------
 
@@ -193,6 +193,9 @@ class SelfCheckView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(splitter, "自查结果")
         self.tabs.addTab(removals_page, "已剔除记录")
+        # The audit rehearsal's possible duplicates, pairs side by side (domain.md §8).
+        self.possible_panel = PossiblePanel(self)
+        self.tabs.addTab(self.possible_panel, "疑似重复")
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -200,6 +203,7 @@ class SelfCheckView(QWidget):
 
     def _connect_signals(self) -> None:
         self.check_button.clicked.connect(self._on_check_button_clicked)
+        self.possible_panel.record_activated.connect(self.record_activated)
         self.kind_list.currentRowChanged.connect(self._on_kind_list_changed)
         self.findings_view.doubleClicked.connect(self._on_findings_view_double_clicked)
         self.removals_view.doubleClicked.connect(self._on_removals_view_double_clicked)
@@ -230,6 +234,8 @@ class SelfCheckView(QWidget):
         self._update_kinds()
         self._update_findings()
         self._load_removals()
+        self.possible_panel.set_result(self.state.session, result)
+        self.tabs.setTabText(2, f"疑似重复（{self.possible_panel.count()} 对）")
         self.check_finished.emit(result)
 
     def _on_op_failed(self, exc: BaseException) -> None:

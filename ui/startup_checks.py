@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -29,11 +30,19 @@ class _Worker(QThread):
             self.done.emit(exc)
 
 
+#: Workers still running: kept here (not owned by the window), so that closing the window
+#: never destroys a thread that is still running (Qt aborts the program then).
+_RUNNING: set[_Worker] = set()
+
+
 def start(window: QWidget, db_path: Path, on_status: object = None) -> _Worker:
     """Run the checks in the background; report in the status bar, ask when damaged."""
-    worker = _Worker(db_path, window)
+    worker = _Worker(db_path)
+    _RUNNING.add(worker)
 
     def finished(result: object) -> None:
+        if not shiboken6.isValid(window):
+            return  # the window was closed meanwhile
         if isinstance(result, StartupCheck):
             if result.ok:
                 if callable(on_status):
@@ -47,8 +56,12 @@ def start(window: QWidget, db_path: Path, on_status: object = None) -> _Worker:
         elif isinstance(result, Exception):
             QMessageBox.warning(window, "自动备份未完成", f"启动时的检查或备份没有完成：{result}")
 
+    def ended() -> None:
+        worker.wait()  # the thread has really ended before it is let go
+        _RUNNING.discard(worker)
+
     worker.done.connect(finished)
-    worker.finished.connect(worker.deleteLater)
+    worker.finished.connect(ended)
     worker.start()
     return worker
 

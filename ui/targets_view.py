@@ -189,6 +189,13 @@ class TargetsView(QWidget):
             else "省厅附件2中没有本单位本年度的目标任务"
         )
         self.grid.resizeRowsToContents()
+        line = self.grid.fontMetrics().height()
+        for r in range(self.model.rowCount()):
+            self.grid.setRowHeight(r, max(self.grid.rowHeight(r), line + 12))
+        # No empty white area under a short grid (a county with many townships scrolls).
+        rows = sum(self.grid.rowHeight(r) for r in range(self.model.rowCount()))
+        head = self.grid.horizontalHeader().height()
+        self.grid.setMaximumHeight(rows + head + 2 * self.grid.frameWidth() + 4)
 
     # --- building -------------------------------------------------------------------------------
 
@@ -238,7 +245,6 @@ class TargetsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumHeight(2 * self.grid.fontMetrics().height() + 12)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
-        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.grid.verticalHeader().setMinimumWidth(110)
 
         legend = QLabel(
@@ -257,6 +263,7 @@ class TargetsView(QWidget):
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.status)
         layout.addWidget(legend)
+        layout.addStretch(0)
 
     # --- slots ----------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ start with what was typed (:func:`employer_suggestions`).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from ..domain import (
     RecordType,
 )
 from ..records import dup_key, record_values
+from ..service import Session
 from ..storage import browse_sql, ledger
 from ..validation import normalize_id_text, normalize_yes_no, read_id, required_fields
 
@@ -181,8 +181,9 @@ class PersonRecord:
     removed: bool
 
 
-def person_records(conn: sqlite3.Connection, id_number: str, year: int) -> list[PersonRecord]:
+def person_records(session: Session, id_number: str, year: int) -> list[PersonRecord]:
     """Records of the person with this ID registered in ``year``, and their 自然减员 of any year."""
+    conn = session.db.conn
     number = normalize_id_text(id_number)
     if not number:
         return []
@@ -222,8 +223,9 @@ def person_message(
     return head
 
 
-def record_form_values(conn: sqlite3.Connection, record_id: int) -> dict[str, str] | None:
+def record_form_values(session: Session, record_id: int) -> dict[str, str] | None:
     """A stored record as form values (template header -> text), or None when it does not exist."""
+    conn = session.db.conn
     rec = ledger.get_record(conn, record_id)
     if rec is None:
         return None
@@ -234,10 +236,9 @@ def record_form_values(conn: sqlite3.Connection, record_id: int) -> dict[str, st
     return values
 
 
-def employer_suggestions(
-    conn: sqlite3.Connection, prefix: str, limit: int = 20
-) -> list[tuple[str, str]]:
+def employer_suggestions(session: Session, prefix: str, limit: int = 20) -> list[tuple[str, str]]:
     """Employers already in the ledger whose name starts with ``prefix``: (name, USCC)."""
+    conn = session.db.conn
     prefix = prefix.strip()
     if not prefix:
         return []

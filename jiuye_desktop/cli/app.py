@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from .. import __version__
 from ..domain import Level
@@ -21,38 +21,11 @@ from ..storage.db import StorageError
 from .args import Refused, add_week_options, date_arg, open_for, say, week_of
 from .submit_commands import add_reason_option, reasons
 from .submit_commands import register as register_submitted
+from .usage import BOUNDS, Parser, UsageError, bounded_int, localise, program_name
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
-
-_ARGPARSE_ZH = {
-    "usage: ": "用法：",
-    "one of the arguments %s is required": "必须给出以下参数之一：%s",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "expected one argument": "需要一个值",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "not allowed with argument %s": "不能与参数 %s 同时使用",
-    "invalid %(type)s value: %(value)r": "无效的%(type)s值：%(value)r",
-    "show this help message and exit": "显示帮助并退出",
-    "show program's version number and exit": "显示版本号并退出",
-    "positional arguments": "位置参数",
-    "options": "选项",
-}
-
-
-def _zh(message: str) -> str:
-    return _ARGPARSE_ZH.get(message, message)
-
-
-argparse._ = _zh  # type: ignore[attr-defined]  # argparse looks its messages up through _()
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: 参数错误：{message}\n")
+YEARS, RECORD_ID = BOUNDS["year"], BOUNDS["record"]
 
 
 def default_db_path() -> Path:
@@ -62,50 +35,81 @@ def default_db_path() -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--db", type=Path, help="数据库文件（默认：本用户的数据文件夹）")
     common.add_argument("--operator", help="操作员姓名（记入修改历史）")
-    as_json = _Parser(add_help=False)
+    as_json = Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="输出一个JSON文档")
 
-    p = _Parser(prog="jiuye", description="就业实名台账：城镇新增就业人员实名登记台账与周调度表")
+    p = Parser(
+        prog=program_name(),
+        description="就业实名台账：城镇新增就业人员实名登记台账与周调度表。不带参数运行则打开窗口。",
+        epilog="每个命令的用法：在命令后加 -h，例如 weekly -h。退出状态：0 完成，1 被拒绝（未做改动），2 用法错误。",
+    )
     p.add_argument(
         "--version",
         action="version",
-        version=f"jiuye-desktop {__version__}",
+        version=f"就业实名台账 {__version__}",
         help="显示版本号并退出",
     )
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(
+        dest="command", required=True, parser_class=Parser, title="命令", metavar="命令"
+    )
 
     s = sub.add_parser("init", parents=[common, as_json], help="建立本单位的台账数据库")
-    s.add_argument("--unit-code", required=True)
-    s.add_argument("--unit-name", required=True)
+    s.add_argument("--unit-code", required=True, help="本单位的行政区划代码（6位数字，如 411000）")
+    s.add_argument("--unit-name", required=True, help="本单位名称（如 许昌市）")
     s.add_argument(
         "--level",
-        required=True,
         choices=[lv.value for lv in Level],
-        help="级别：county 县级、city 市级、province 省级（河南省410000默认含17个省辖市、济源和10个省直管县）",
+        help="级别：县级、市级或省级（省级410000默认含17个省辖市、济源和10个省直管县）；"
+        "省略时按代码表推断",
     )
-    s.add_argument("--area", action="append", metavar="[CODE:]NAME", help="下属地区（可重复）")
+    s.add_argument(
+        "--unknown-code",
+        action="store_true",
+        help="确认单位代码不在本程序附带的行政区划代码表中仍然使用",
+    )
+    s.add_argument(
+        "--area",
+        action="append",
+        metavar="[代码:]名称",
+        help="下属地区（可重复），如 411002:魏都区 或 城关镇；给出后代替默认的地区",
+    )
 
     s = sub.add_parser("demo", parents=[common, as_json], help="生成演示数据")
-    s.add_argument("--records", type=int, default=5000)
-    s.add_argument("--year", type=int, default=2017)
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--unit-code", default="411000")
-    s.add_argument("--unit-name", default="许昌市")
-    s.add_argument("--level", default="city", choices=[Level.COUNTY.value, Level.CITY.value])
+    s.add_argument(
+        "--records",
+        type=bounded_int(0, 10_000_000, "记录条数"),
+        default=5000,
+        help="生成的记录条数（默认 5000）",
+    )
+    s.add_argument("--year", type=YEARS, default=2017, help="年度（默认 2017）")
+    s.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成同样的数据（默认 1）")
+    s.add_argument("--unit-code", default="411000", help="新建数据库时的单位代码（默认 411000）")
+    s.add_argument("--unit-name", default="许昌市", help="新建数据库时的单位名称（默认 许昌市）")
+    s.add_argument(
+        "--level",
+        default="city",
+        choices=[Level.COUNTY.value, Level.CITY.value],
+        help="新建数据库时的级别：县级或市级（默认 市级）",
+    )
 
     s = sub.add_parser("import", parents=[common, as_json], help="导入台账Excel文件")
-    s.add_argument("file", type=Path)
+    s.add_argument("file", type=Path, help="台账文件（.xlsx），表头按名称识别，顺序不限")
     add_reason_option(s)
 
     sub.add_parser("check", parents=[common, as_json], help="自查：重复、无效、不完整")
 
     s = sub.add_parser("remove", parents=[common, as_json], help="剔除自查发现的记录")
-    s.add_argument("--kind", required=True, choices=["duplicate", "invalid", "incomplete", "all"])
-    s.add_argument("--date", required=True, type=date_arg)
-    s.add_argument("--note", default="")
+    s.add_argument(
+        "--kind",
+        required=True,
+        choices=["duplicate", "invalid", "incomplete", "all"],
+        help="剔除哪一类：重复、无效、不完整或全部（依次对应）",
+    )
+    s.add_argument("--date", required=True, type=date_arg, help="剔除日期")
+    s.add_argument("--note", default="", help="说明（记入每条记录的剔除原因）")
     add_reason_option(s)
 
     s = sub.add_parser(
@@ -114,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="恢复已剔除的记录（--record），或从备份恢复数据库（--backup）",
     )
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--record", type=int, action="append", help="记录编号（可重复）")
-    g.add_argument("--backup", help="备份文件路径，或 latest（最近一份完好的备份）")
+    g.add_argument("--record", type=RECORD_ID, action="append", help="记录编号（可重复）")
+    g.add_argument("--backup", metavar="文件|latest", help="备份文件的路径，或最近一份完好的备份")
     add_reason_option(s)
 
     s = sub.add_parser("backup", parents=[common, as_json], help="备份数据库，或列出备份")
@@ -125,12 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_week_options(s)
     s.add_argument(
         "--area",
-        metavar="CODE",
         help="按该下属地区（如省级的某市）上报文件中的地区分行查看（地区代码）",
     )
 
     s = sub.add_parser("history", parents=[common, as_json], help="一条记录的修改历史")
-    s.add_argument("--record", required=True, type=int)
+    s.add_argument("--record", required=True, type=RECORD_ID, help="记录编号")
 
     from .export_commands import register as register_exports
 
@@ -146,9 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     COMMANDS.update(register_submitted(sub, common, as_json))
 
+    from .keys_commands import register as register_keys
+
+    COMMANDS.update(register_keys(sub, common, as_json))
+
     from .sample_commands import register as register_sample
 
     COMMANDS.update(register_sample(sub, common, as_json))
+
+    from .truth_commands import register as register_truth
+
+    COMMANDS.update(register_truth(sub, common, as_json))
+    localise(p)
     return p
 
 
@@ -157,13 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from ..service import init_database, parse_area_spec
+    from ..unit_identity import check_new_unit
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
+    code, name, level = check_new_unit(
+        args.unit_code,
+        args.unit_name,
+        Level(args.level) if args.level else None,
+        unknown_code=args.unknown_code,
+    )
     session = init_database(
         args.db,
-        unit_code=args.unit_code,
-        unit_name=args.unit_name,
-        level=Level(args.level),
+        unit_code=code,
+        unit_name=name,
+        level=level,
         areas=areas,
         operator=args.operator,
     )
@@ -263,9 +282,13 @@ def cmd_remove(args: argparse.Namespace) -> dict[str, Any]:
             result = remove_flagged(session, args.kind, args.date, args.note, reason=args.reason)
     finally:
         session.close()
+    from ..domain import FINDING_KIND_NAMES, FindingKind
+
     say(
         f"已于 {result.date} 剔除 {sum(result.removed.values())} 条记录："
-        + "，".join(f"{k} {v}" for k, v in result.removed.items())
+        + "，".join(
+            f"{FINDING_KIND_NAMES[FindingKind(k)]} {v} 条" for k, v in result.removed.items()
+        )
     )
     return result.as_json()
 
@@ -303,18 +326,27 @@ def cmd_backup(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     if args.backup:
         return _restore_database(args)
+    from ..browse import fetch_rows
     from ..selfcheck import restore_many
 
     session = open_for(args)
     try:
+        # All or nothing: an unknown record or one that was never removed refuses the lot.
+        rows = fetch_rows(session, list(args.record))
+        unknown = [r for r in args.record if r not in rows]
+        if unknown:
+            raise Refused("没有以下编号的记录：" + "、".join(map(str, unknown)) + "；未做任何恢复")
+        kept = [r for r in args.record if not rows[r].removed]
+        if kept:
+            raise Refused(
+                "以下记录没有被剔除，无需恢复：" + "、".join(map(str, kept)) + "；未做任何恢复"
+            )
         with reasons():
             done = restore_many(session, args.record, args.reason)
     finally:
         session.close()
-    missing = [r for r in args.record if r not in done]
-    if missing:
-        say("以下记录未处于剔除状态或不存在：" + "、".join(map(str, missing)))
-    return {"restored": done, "not_removed": missing}
+    say(f"已恢复 {len(done)} 条记录：" + "、".join(map(str, done)))
+    return {"restored": done, "not_removed": []}
 
 
 def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
@@ -384,11 +416,15 @@ def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
     if not items:
         raise Refused(f"没有编号为 {args.record} 的记录")
     if not args.json:
-        for h in items:
-            print(
-                f"{h['at']} {h['operator']} {h['action']} {h['field'] or ''} "
-                f"{h['old_value'] or ''} → {h['new_value'] or ''}"
-            )
+        from ..browse import history
+
+        session = open_for(args)
+        try:
+            entries = history(session, args.record)
+        finally:
+            session.close()
+        for e in entries:
+            print(f"{e.at} {e.operator} {e.action} {e.field} {e.old} → {e.new}".replace("  ", " "))
     return {"record": args.record, "history": items}
 
 
@@ -406,8 +442,19 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status (0 done, 1 refused, 2 wrong usage).
+
+    With ``--json`` stdout holds exactly one JSON document, also when the command
+    is refused or used wrongly: ``{"error": "…", "exit": N}``.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in words
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(words)
+    except UsageError as exc:
+        sys.stderr.write(exc.usage)
+        return _fail(f"{exc.prog}：参数错误：{exc}", EXIT_USAGE, as_json)
     if args.db is None:
         args.db = default_db_path()
     try:
@@ -415,28 +462,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a program that stopped reading
         sys.stderr.close()
         return EXIT_OK
-    except Refused as exc:
-        say(f"错误：{exc}")
-        return EXIT_REFUSED
-    except StorageError as exc:
-        say(f"错误：{exc}")
-        return EXIT_REFUSED
+    except UsageError as exc:  # a value only a command can judge (a week that does not exist)
+        return _fail(f"参数错误：{exc}", EXIT_USAGE, as_json)
+    except (Refused, StorageError) as exc:
+        return _fail(f"错误：{exc}", EXIT_REFUSED, as_json)
     except KeyboardInterrupt:
-        say("已中断，数据库未做改动")
-        return EXIT_REFUSED
+        return _fail("已中断，数据库未做改动", EXIT_REFUSED, as_json)
     except Exception as exc:
         from ..service import SetupError
 
         if isinstance(exc, SetupError):
-            say(f"错误：{exc}")
-            return EXIT_REFUSED
+            return _fail(f"错误：{exc}", EXIT_REFUSED, as_json)
         raise
     if args.json:
-        try:
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        except BrokenPipeError:
-            return EXIT_OK
+        return _print_json(result)
+    return EXIT_OK
+
+
+def _fail(message: str, status: int, as_json: bool) -> int:
+    """The message on stderr and, with ``--json``, the error document on stdout."""
+    say(message)
+    if as_json:
+        _print_json({"error": message, "exit": status})
+    return status
+
+
+def _print_json(document: dict[str, Any]) -> int:
+    try:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
     return EXIT_OK
 
 

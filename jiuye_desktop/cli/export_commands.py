@@ -48,7 +48,7 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
     from ..exports.annex1_form import session_stamp
     from ..exports.annex1_pdf import render_annex1_pdf
     from ..exports.annex1_xlsx import build_annex1_workbook
-    from ..exports.atomic import ExportError, atomic_write, check_target
+    from ..exports.atomic import ExportError, atomic_write_all, check_target
     from ..weekly import compute
 
     week = week_of(args)
@@ -72,25 +72,26 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
                 check_target(target)
         table = compute(session, week)
         stamp = session_stamp(session, args.fill_date)
-        if xlsx is not None:
-            wb = build_annex1_workbook(
-                table,
-                profile=session.profile(),
-                images={
-                    "seal": stamp.seal,
-                    "sign_unit": stamp.sign_unit,
-                    "sign_org": stamp.sign_org,
-                },
-                fill_date=stamp.fill_date,
-            )
-            with atomic_write(xlsx) as tmp:
-                wb.save(tmp)
-        if pdf is not None:
-            from ..submitted import listed
+        targets = [p for p in (xlsx, pdf) if p is not None]
+        # Both files are made first, then moved into place together: both or neither.
+        with atomic_write_all(*targets) as temps:
+            for target, tmp in zip(targets, temps, strict=True):
+                if target is xlsx:
+                    wb = build_annex1_workbook(
+                        table,
+                        profile=session.profile(),
+                        images={
+                            "seal": stamp.seal,
+                            "sign_unit": stamp.sign_unit,
+                            "sign_org": stamp.sign_org,
+                        },
+                        fill_date=stamp.fill_date,
+                    )
+                    wb.save(tmp)
+                else:
+                    from ..submitted import listed
 
-            data = render_annex1_pdf(table, stamp, listed(session, week))
-            with atomic_write(pdf) as tmp:
-                tmp.write_bytes(data)
+                    tmp.write_bytes(render_annex1_pdf(table, stamp, listed(session, week)))
     except ExportError as exc:
         refuse(str(exc))
     finally:
@@ -119,6 +120,7 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
     """Write the self-check report (自查报告) PDF at a date (default today)."""
+    from ..domain import kind_name
     from ..exports.atomic import ExportError, atomic_write, check_target
     from ..exports.selfcheck_data import gather
     from ..exports.selfcheck_pdf import render_selfcheck_pdf
@@ -141,6 +143,11 @@ def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
         f"已生成自查报告：{out}（{data.period_start.isoformat()} 至 {data.period_end.isoformat()}，"
         f"剔除 {data.removed_total} 条，疑似重复待核实 {len(data.review)} 条）"
     )
+    if data.open_rows:
+        kinds = "、".join(f"{kind_name(k)}{n}条" for k, n in data.open_by_kind().items() if n)
+        say(
+            f"注意：仍有{len(data.open_rows)}条重复、无效或不完整记录尚未剔除（{kinds}），报告中已如实写明"
+        )
     return {
         "out": str(out),
         "date": data.report_date.isoformat(),
@@ -152,4 +159,6 @@ def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
         "removed_records": data.removed_total,
         "by_reason": data.by_reason(),
         "possible_duplicates": len(data.review),
+        "open": data.open_by_kind(),
+        "open_by_area": {area: counts for area, counts in data.open_by_area()},
     }

@@ -106,6 +106,15 @@ def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
                 f"{p.area}本年累计城镇新增就业 {p.before[1]} → {p.after[1]}"
                 + (f"；注意：本单位另有 {p.local_rows} 条该地区的记录" if p.local_rows else "")
             )
+            if p.fingerprint:
+                print(
+                    f"    签名公钥指纹：{p.fingerprint}"
+                    + (
+                        "（首次收到该单位的文件，合并后登记此公钥；请打电话与对方核对指纹）"
+                        if p.key_status == "new"
+                        else "（与已登记的公钥一致）"
+                    )
+                )
         if result.duplicates:
             print(f"跨地区重复 {len(result.duplicates)} 人：")
             for d in result.duplicates:
@@ -123,7 +132,7 @@ def cmd_merge(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_packages(args: argparse.Namespace) -> dict[str, Any]:
     """For each subordinate area: is its package for the week here (delivered, late, missing)?"""
-    from ..merge import completeness
+    from ..completeness import completeness
 
     week = week_of(args)
     session = open_for(args)

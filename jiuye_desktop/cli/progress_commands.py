@@ -125,7 +125,7 @@ def _import(args: argparse.Namespace) -> dict[str, Any]:
 
 def _list(args: argparse.Namespace) -> dict[str, Any]:
     from ..domain import INDICATOR_NAMES
-    from ..targets import load, targets_json
+    from ..targets import TOTAL_CODE, load, targets_json
 
     session = open_for(args)
     try:
@@ -141,7 +141,8 @@ def _list(args: argparse.Namespace) -> dict[str, Any]:
                 f"{n}：{row['targets'][n] if row['targets'][n] is not None else '—'}"
                 for n in INDICATOR_NAMES
             )
-            print(f"{row['name']}（{row['code']}）  {cells}")
+            code = "" if row["code"] == TOTAL_CODE else f"（{row['code']}）"
+            print(f"{row['name']}{code}  {cells}")
     return result
 
 

@@ -63,7 +63,7 @@ def register(
         help="抽查的指标（可重复；默认：失业人员再就业人数、就业困难人员就业人数、去产能职工安置人数）",
     )
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--share", type=_share, help="每个地区抽取的比例，例如 0.05 或 5%（至少1人）")
+    g.add_argument("--share", type=_share, help="每个地区抽取的比例，例如 0.05 或 5%%（至少1人）")
     g.add_argument("--per-area", type=_positive, help="每个地区抽取的人数")
     s.add_argument(
         "--seed",
@@ -105,14 +105,11 @@ def register(
 
 
 def _write_sheet(session: Any, sample: Any, out: Path) -> None:
-    from ..exports.atomic import ExportError, atomic_write, check_target
-    from ..exports.sample_pdf import render_call_sheet
+    from ..exports.atomic import ExportError
+    from ..exports.sample_pdf import write_call_sheet
 
     try:
-        check_target(out)
-        data = render_call_sheet(sample, session.unit.name)
-        with atomic_write(out) as tmp:
-            tmp.write_bytes(data)
+        write_call_sheet(session, sample, out)
     except ExportError as exc:
         refuse(str(exc))
 

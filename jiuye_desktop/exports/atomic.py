@@ -140,3 +140,65 @@ def atomic_write(path: Path | str) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_write_all(*paths: Path | str) -> Iterator[list[Path]]:
+    """``atomic_write`` for several files that belong together (an xlsx and its PDF):
+    every one is written, or none.
+
+    Each gets a temporary path; only when the block has written all of them do
+    they replace their targets, one after the other. Should a later one fail
+    to move into place, the earlier ones are put back as they were (the old
+    file, or no file), so no half of the set is left behind.
+
+    Raises:
+        ExportError: as ``atomic_write``; nothing was changed.
+    """
+    targets = [check_target(p) for p in paths]
+    temps: list[Path] = []
+    try:
+        for target in targets:
+            try:
+                temps.append(_temp_file(target))
+            except OSError as exc:
+                raise _os_error(exc, target) from exc
+        try:
+            yield temps
+        except OSError as exc:
+            raise _os_error(exc, targets[len(temps) - 1]) from exc
+        _replace_all(targets, temps)
+    finally:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def _replace_all(targets: list[Path], temps: list[Path]) -> None:
+    """Move every temporary file into place; on a failure undo the moves already made."""
+    kept: list[tuple[Path, Path | None]] = []  # (target, its old content moved aside, or None)
+    try:
+        for target, tmp in zip(targets, temps, strict=True):
+            old: Path | None = None
+            if target.exists():
+                old = _temp_file(target)
+                os.replace(target, old)
+                with contextlib.suppress(OSError):
+                    os.chmod(tmp, stat.S_IMODE(old.stat().st_mode))
+            kept.append((target, old))
+            try:
+                _replace(tmp, target)
+            except OSError as exc:
+                raise _os_error(exc, target) from exc
+    except BaseException:
+        for target, old in reversed(kept):
+            with contextlib.suppress(OSError):
+                if old is not None:
+                    os.replace(old, target)
+                else:
+                    target.unlink(missing_ok=True)
+        raise
+    for _target, old in kept:
+        if old is not None:
+            with contextlib.suppress(OSError):
+                old.unlink()

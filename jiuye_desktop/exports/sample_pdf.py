@@ -11,6 +11,7 @@ them ticked. Every text from the ledger is escaped; the CJK font is embedded.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -31,6 +32,8 @@ from reportlab.platypus import (
 )
 
 from ..phone_sample import OUTCOMES, Sample, SampleItem
+from ..service import Session
+from .atomic import atomic_write, check_target
 from .fonts import PDF_FONT, register_cjk_font
 from .selfcheck_data import mask_id
 
@@ -222,3 +225,16 @@ def render_call_sheet(sample: Sample, unit_name: str) -> bytes:
 
     doc.build(story, canvasmaker=Numbered)
     return buf.getvalue()
+
+
+def write_call_sheet(session: Session, sample: Sample, out: Path) -> Path:
+    """Write the call sheet of a sample to ``out`` (replaced only when complete).
+
+    Raises:
+        ExportError: the target cannot be written or the CJK font cannot be loaded.
+    """
+    check_target(out)
+    data = render_call_sheet(sample, session.unit.name)
+    with atomic_write(out) as tmp:
+        tmp.write_bytes(data)
+    return out

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
 
 from ..domain import Level, Unit, Week
+from ..signing import SigningError, decode_public, fingerprint
 from ..weeks import week_from_key
+from ..workbook import WorkbookRefused, inspect_workbook, read_workbook_file
 from .format import (
     ANNEX_SHEET,
     AREA_SELF,
@@ -23,7 +25,9 @@ from .format import (
     K_DIGEST,
     K_FORMAT,
     K_LEVEL,
+    K_PUBLIC_KEY,
     K_ROWS,
+    K_SIGNATURE,
     K_UNIT_CODE,
     K_UNIT_NAME,
     K_VERSION,
@@ -31,10 +35,13 @@ from .format import (
     K_WRITTEN,
     LEDGER_SHEET,
     NOTES_SHEET,
+    SIGNATURE_KEYS,
+    UNSIGNED_VERSION,
     PackageError,
     PasswordRequired,
     WrongPassword,
     read_cell,
+    sheet_digest,
     week_json,
 )
 
@@ -48,12 +55,15 @@ _REQUIRED_KEYS = (
     K_WRITTEN,
     K_ROWS,
     K_DIGEST,
+    K_PUBLIC_KEY,
+    K_SIGNATURE,
 )
+#: 导出时间 may lie this far after the moment of the merge (clocks differ a little).
+FUTURE_SLACK = dt.timedelta(days=1)
 
 # --- Reading ----------------------------------------------------------------------------------
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-MAX_UNCOMPRESSED = 2 * 1024**3
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +80,13 @@ class PackageHead:
     digest: str
     areas: tuple[tuple[str | None, str], ...]  # subordinate areas (code or None, name)
     self_name: str  # the 本级 row's name
+    public_key: bytes = b""  # the sender's Ed25519 key (raw), as the 说明 gives it
+    signature: str = ""  # base64, over ``format.signed_message(digest)``
+    sheets: tuple[tuple[str, str], ...] = ()  # digests of the sheets; 实名台账's is "" (streamed)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +99,7 @@ class PackageHead:
             "week": week_json(self.week),
             "written_at": self.written_at,
             "rows": self.row_count,
+            "fingerprint": self.fingerprint,
         }
 
 
@@ -153,7 +171,9 @@ def open_package(path: Path | str, password: str | None = None) -> Package:
     path = Path(path)
     name = path.name
     try:
-        data = path.read_bytes()
+        data = read_workbook_file(path)
+    except WorkbookRefused as exc:
+        raise PackageError(str(exc)) from exc
     except FileNotFoundError as exc:
         raise PackageError(f"找不到文件“{path}”") from exc
     except OSError as exc:
@@ -164,12 +184,10 @@ def open_package(path: Path | str, password: str | None = None) -> Package:
     if data[:4] != b"PK\x03\x04":
         raise PackageError(f"文件“{name}”不是Excel工作簿（.xlsx），不是上报文件")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
-                raise PackageError(f"文件“{name}”解压后超过2GB（疑似压缩炸弹），已拒绝")
+        inspect_workbook(name, data)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PackageError:
-        raise
+    except WorkbookRefused as exc:
+        raise PackageError(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - zipfile and calamine raise their own types
         raise PackageError(f"文件“{name}”已损坏或不完整，无法作为Excel工作簿读取") from exc
     missing = [s for s in (ANNEX_SHEET, LEDGER_SHEET, NOTES_SHEET) if s not in book.sheet_names]
@@ -178,12 +196,26 @@ def open_package(path: Path | str, password: str | None = None) -> Package:
             f"文件“{name}”不是本程序导出的上报文件（缺少工作表“{'”“'.join(missing)}”）"
         )
     head = _read_head(book, name, sha)
-    return Package(path, head, book)
+    sheets: list[tuple[str, str]] = []
+    for sheet_name in book.sheet_names:
+        if sheet_name == LEDGER_SHEET:
+            sheets.append((sheet_name, ""))
+            continue
+        try:
+            sheet = book.get_sheet_by_name(sheet_name)
+            start = tuple(sheet.start or (0, 0))
+            grid = sheet.to_python()
+        except Exception as exc:  # noqa: BLE001 - calamine raises its own types
+            raise PackageError(f"文件“{name}”的工作表“{sheet_name}”无法读取，文件被修改过") from exc
+        digest = sheet_digest(grid, (int(start[0]), int(start[1])), skip=sheet_name == NOTES_SHEET)
+        sheets.append((sheet_name, digest))
+    return Package(path, replace(head, sheets=tuple(sheets)), book)
 
 
 def _read_head(book: Any, name: str, sha: str) -> PackageHead:
     rows = book.get_sheet_by_name(NOTES_SHEET).to_python()
     values: dict[str, str] = {}
+    keys_seen: list[str] = []
     areas: list[tuple[str | None, str]] = []
     self_name = ""
     for row in rows:
@@ -198,14 +230,26 @@ def _read_head(book: Any, name: str, sha: str) -> PackageHead:
                 areas.append((cells[1] or None, cells[2]))
         elif len(cells) >= 2:
             values.setdefault(key, cells[1])
-    missing = [k for k in _REQUIRED_KEYS if not values.get(k)]
-    if values.get(K_FORMAT) != FORMAT_NAME or missing:
-        what = f"（说明中缺少：{'、'.join(missing)}）" if missing else ""
-        raise PackageError(f"文件“{name}”的“说明”工作表不是本程序写的，不是上报文件{what}")
+        keys_seen.append(key)
+    if values.get(K_FORMAT) != FORMAT_NAME:
+        raise PackageError(f"文件“{name}”的“说明”工作表不是本程序写的，不是上报文件")
     try:
-        version = int(values[K_VERSION])
+        version = int(values.get(K_VERSION, ""))
     except ValueError:
         version = -1
+    if version == UNSIGNED_VERSION:
+        raise PackageError(
+            f"文件“{name}”由旧版本程序导出，没有签名，无法确认报送单位和内容，已拒绝。"
+            "请让报送单位升级到本版本程序后重新导出上报文件"
+        )
+    missing = [k for k in _REQUIRED_KEYS if not values.get(k)]
+    if missing and 1 <= version <= FORMAT_VERSION:
+        raise PackageError(
+            f"文件“{name}”的“说明”工作表不是本程序写的，不是上报文件（说明中缺少：{'、'.join(missing)}）"
+        )
+    twice = [k for k in SIGNATURE_KEYS if keys_seen.count(k) > 1]
+    if twice:
+        raise PackageError(f"文件“{name}”的“说明”中“{twice[0]}”出现了多次，文件被修改过")
     if version > FORMAT_VERSION or version < 1:
         raise PackageError(
             f"文件“{name}”的格式版本为{values[K_VERSION]}，本程序只能读取到版本{FORMAT_VERSION}，"
@@ -220,15 +264,39 @@ def _read_head(book: Any, name: str, sha: str) -> PackageHead:
     code = values[K_UNIT_CODE]
     if not (code.isdigit() and len(code) == 6):
         raise PackageError(f"文件“{name}”的单位代码“{code}”不是6位数字")
+    written_at = _written_at(values[K_WRITTEN], name)
+    try:
+        public_key = decode_public(values[K_PUBLIC_KEY])
+    except SigningError as exc:
+        raise PackageError(f"文件“{name}”的“说明”中的{exc}，文件被修改过") from exc
     return PackageHead(
         file_name=name,
         sha256=sha,
         unit=Unit(code, values[K_UNIT_NAME], level),
         week=week,
-        written_at=values[K_WRITTEN],
+        written_at=written_at,
         app_version=values.get(K_APP, ""),
         row_count=row_count,
         digest=values[K_DIGEST].lower(),
         areas=tuple(areas),
         self_name=self_name or values[K_UNIT_NAME] + "本级",
+        public_key=public_key,
+        signature=values[K_SIGNATURE],
     )
+
+
+def _written_at(text: str, name: str) -> str:
+    """导出时间 as written (``YYYY-MM-DD HH:MM:SS``); one that cannot be read, or that lies
+    more than ``FUTURE_SLACK`` after now, is refused."""
+    try:
+        when = dt.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise PackageError(
+            f"文件“{name}”的导出时间“{text}”无法识别（应为 YYYY-MM-DD HH:MM:SS），文件被修改过"
+        ) from None
+    if when > dt.datetime.now() + FUTURE_SLACK:
+        raise PackageError(
+            f"文件“{name}”的导出时间{text}晚于现在一天以上，不可信（文件被修改过，或对方电脑的"
+            "日期不对），已拒绝；请让报送单位核对电脑日期后重新导出"
+        )
+    return when.isoformat(sep=" ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain import WeeklyTable
@@ -13,6 +13,7 @@ from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import MIDDLE_PART, ROW_BODY, ROW_UNIT
 from ..records import normalize
 from ..service import Session, init_database, prepared_row
+from ..signing import verify as verify_signature
 from ..storage import ledger, packages_sql
 from ..weekly import compute
 from .format import (
@@ -23,11 +24,15 @@ from .format import (
     REASON_CODES,
     REMOVED,
     TEMPLATE_HEADERS,
+    Checked,
     PackageError,
     Progress,
     digest_line,
     digest_start,
+    package_digest,
+    parse_checked,
     read_cell,
+    signed_message,
 )
 from .reader import Package, PackageHead, open_package
 
@@ -56,6 +61,8 @@ class JudgedPackage:
     rows: list[packages_sql.MergedRow]
     annex: AnnexGrid
     area_ids: tuple[int, ...]
+    #: Warnings the unit marked as checked (核实说明), by index into ``rows``.
+    checked: dict[int, list[Checked]] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,27 +127,58 @@ def judge_package(
     year_start = f"{head.week.year}-01-01"
     end = head.week.end.isoformat()
     n_template = len(TEMPLATE_HEADERS)
+    n_status = n_template + 4
+    checked: dict[int, list[Checked]] = {}
     for excel_row, values in rows:
         h.update(digest_line(values))
         record = normalize(dict(zip(TEMPLATE_HEADERS, values, strict=False)), ctx, excel_row)
-        if not (record.registered_on and year_start <= record.registered_on <= end):
+        # A 登记日期 the unit could not read stays unread here (an invalid record of no year).
+        unread = record.registered_on == "" and bool(record.registered_on_raw)
+        if not unread and not (record.registered_on and year_start <= record.registered_on <= end):
             raise PackageError(
                 f"文件“{name}”实名台账第{excel_row}行的登记日期“{values[_REGISTERED]}”不在"
                 f"{head.week.year}年1月1日至{head.week.label}末（{end}）之间"
             )
-        removal = _removal(values[n_template:], excel_row, name, end)
+        removal = _removal(values[n_template:n_status], excel_row, name, end)
+        if values[n_status]:
+            items = parse_checked(values[n_status])
+            if items is None:
+                raise PackageError(
+                    f"文件“{name}”实名台账第{excel_row}行的核实说明“{values[n_status]}”"
+                    "不是本程序写的格式，文件被修改过"
+                )
+            checked[len(merged)] = items
         values_row, findings = prepared_row(record, ctx)
         merged.append((values_row, findings, *removal))
-    if str(h.hexdigest()) != head.digest:
-        raise PackageError(
-            f"文件“{name}”的实名台账与导出时的摘要不符：文件在导出后被修改过"
-            "（改动、增加或删除了台账行），已拒绝。请让报送单位重新导出"
-        )
+    check_signature(head, str(h.hexdigest()))
     if len(merged) != head.row_count:
         raise PackageError(
             f"文件“{name}”的实名台账有{len(merged)}行，说明中写的是{head.row_count}行"
         )
-    return JudgedPackage(head, merged, _annex_grid(pkg), area_ids)
+    return JudgedPackage(head, merged, _annex_grid(pkg), area_ids, checked)
+
+
+def check_signature(head: PackageHead, ledger_digest: str) -> None:
+    """The digest of every cell of every sheet must be the one in 说明, and its signature
+    must be by the key in 说明 (whether that key is the unit's is the merge's question:
+    ``merge`` compares it with the key pinned for the unit).
+
+    Raises:
+        PackageError: the file was changed after it was signed.
+    """
+    sheets = [(n, ledger_digest if n == LEDGER_SHEET else d) for n, d in head.sheets]
+    digest = package_digest(head.unit.code, head.week.key, head.written_at, sheets)
+    name = head.file_name
+    if digest != head.digest:
+        raise PackageError(
+            f"文件“{name}”的内容与导出时的摘要不符：文件在导出后被修改过"
+            "（改动、增加或删除了单元格、台账行或工作表），已拒绝。请让报送单位重新导出"
+        )
+    if not verify_signature(head.public_key, head.signature, signed_message(digest)):
+        raise PackageError(
+            f"文件“{name}”的签名不符：文件在导出后被修改过，或签名不是用文件中的公钥做的，"
+            "已拒绝。请让报送单位重新导出"
+        )
 
 
 def check_table(judged: JudgedPackage, *, operator: str = "") -> WeeklyTable:

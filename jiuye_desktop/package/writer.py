@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 from .. import __version__
 from ..domain import (
@@ -27,11 +29,14 @@ from ..domain import (
     Unit,
     Week,
     WeeklyTable,
+    kind_name,
 )
 from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import write_annex1_sheet
 from ..exports.atomic import ExportError, atomic_write, check_target
+from ..exports.cells import cell_text, no_formulas
 from ..service import Session
+from ..signing import OwnKey, encode, own_key
 from ..storage import ledger, packages_sql
 from ..storage.db import now_text
 from ..submitted import listed, notes_rows
@@ -48,10 +53,13 @@ from .format import (
     K_AREA,
     K_DIGEST,
     K_END,
+    K_FINGERPRINT,
     K_FORMAT,
     K_LEVEL,
+    K_PUBLIC_KEY,
     K_REMOVED,
     K_ROWS,
+    K_SIGNATURE,
     K_START,
     K_UNIT_CODE,
     K_UNIT_NAME,
@@ -62,13 +70,16 @@ from .format import (
     LEDGER_HEADERS,
     LEDGER_SHEET,
     NOTES_SHEET,
-    REASON_NAMES,
     REMOVED,
     TEMPLATE_HEADERS,
     Progress,
+    checked_text,
     clean_text,
     digest_line,
     digest_start,
+    package_digest,
+    sheet_digest,
+    signed_message,
     week_json,
 )
 
@@ -92,6 +103,7 @@ _WIDTHS = {
     "备注": 16,
     "剔除日期": 12,
     "剔除说明": 30,
+    "核实说明": 40,
 }
 
 
@@ -119,16 +131,17 @@ def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
     end = week.end.isoformat()
     for row in packages_sql.ledger_rows(session.db.conn, f"{week.year}-01-01", end):
         values = _template_values(row)
-        removed_on, reason, note = row[_AREA_NAME + 1 : _AREA_NAME + 4]
+        removed_on, reason, note, checked = row[_AREA_NAME + 1 : _AREA_NAME + 5]
         if removed_on is None:
             values += [ACTIVE, "", "", ""]
         else:
             values += [
                 REMOVED,
-                REASON_NAMES.get(reason or "", reason or ""),
+                kind_name(reason),
                 removed_on,
                 clean_text(note or ""),
             ]
+        values.append(clean_text(checked_text(json.loads(checked))) if checked != "[]" else "")
         yield values
 
 
@@ -144,6 +157,7 @@ class ExportResult:
     encrypted: bool
     total: tuple[int, ...]
     written_at: str
+    fingerprint: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -161,6 +175,7 @@ class ExportResult:
             "encrypted": self.encrypted,
             "written_at": self.written_at,
             "total": list(self.total),
+            "fingerprint": self.fingerprint,
         }
 
 
@@ -189,6 +204,7 @@ def export_package(
     target = check_target(path)
     unit = session.unit
     conn = session.db.conn
+    key = own_key(session)  # made now in a ledger made before signed packages
     with packages_sql.read_snapshot(conn), tempfile.TemporaryFile() as rows_xml:
         table = compute(session, week)
         adjusted = listed(session, week)
@@ -200,7 +216,6 @@ def export_package(
         h = digest_start(unit.code, week.key)
         counts = {ACTIVE: 0, REMOVED: 0}
         n = _write_rows(ledger_sheet_rows(session, week), rows_xml, h, counts, total_rows, progress)
-        digest = str(h.hexdigest())
         written_at = now_text()
         wb = Workbook()
         ws = wb.active
@@ -229,13 +244,13 @@ def export_package(
             K_ROWS: str(n),
             K_ACTIVE: str(counts[ACTIVE]),
             K_REMOVED: str(counts[REMOVED]),
-            K_DIGEST: digest,
         }
         _notes_sheet(
             wb, notes, table, [(a.code, a.name, a.is_self) for a in areas], notes_rows(adjusted)
         )
         if with_progress:
             _maybe_progress_sheet(wb, session, week)
+        digest = _sign(wb, unit.code, week.key, written_at, str(h.hexdigest()), key)
         frame = io.BytesIO()
         wb.save(frame)
         rows_xml.seek(0)
@@ -260,7 +275,47 @@ def export_package(
         bool(password),
         table.total,
         written_at,
+        key.fingerprint,
     )
+
+
+def _sign(
+    wb: Workbook, unit_code: str, week_key: str, written_at: str, ledger_digest: str, key: OwnKey
+) -> str:
+    """Digest every cell of every sheet (as a reader will get them back), sign it, and add
+    the digest, the fingerprint, the public key and the signature at the end of 说明.
+
+    The sheets other than 实名台账 (whose rows are streamed in later and were
+    hashed as they were written) are read back from a saved copy, so whatever
+    the sheets hold, however they were filled, is what is covered.
+    """
+    frame = io.BytesIO()
+    wb.save(frame)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(frame.getvalue()))
+    sheets: list[tuple[str, str]] = []
+    for name in book.sheet_names:
+        if name == LEDGER_SHEET:
+            sheets.append((name, ledger_digest))
+            continue
+        sheet = book.get_sheet_by_name(name)
+        start = tuple(sheet.start or (0, 0))
+        grid = sheet.to_python()
+        sheets.append(
+            (name, sheet_digest(grid, (int(start[0]), int(start[1])), skip=name == NOTES_SHEET))
+        )
+    digest = package_digest(unit_code, week_key, written_at, sheets)
+    ws = wb[NOTES_SHEET]
+    ws.append([])
+    for k, v in (
+        (K_DIGEST, digest),
+        (K_FINGERPRINT, key.fingerprint),
+        (K_PUBLIC_KEY, encode(key.public)),
+        (K_SIGNATURE, key.sign(signed_message(digest))),
+    ):
+        ws.append([k, v])
+        ws.cell(ws.max_row, 1).number_format = "@"
+        ws.cell(ws.max_row, 2).number_format = "@"
+    return digest
 
 
 def _maybe_progress_sheet(wb: Workbook, session: Session, week: Week) -> None:
@@ -348,6 +403,7 @@ def _notes_sheet(
     level_names = {k.value: v for k, v in LEVEL_NAMES.items()}
     for key, value in notes.items():
         extra = level_names.get(value, "") if key == K_LEVEL else ""
+        value = cell_text(value)
         ws.append([key, value, extra] if extra else [key, value])
     ws.append([])
     ws.append(["指标（合计）", form.SUB_HEADERS[0], form.SUB_HEADERS[1]])
@@ -356,14 +412,15 @@ def _notes_sheet(
     ws.append([])
     ws.append([K_AREA, "代码", "名称"])
     for code, name, is_self in areas:
-        ws.append([AREA_SELF if is_self else AREA_SUB, code, name])
+        ws.append([AREA_SELF if is_self else AREA_SUB, code, cell_text(name)])
     if adjustments:  # domain.md §9: what changed since the last submission, as plain cells
         ws.append([])
         for values in adjustments:
-            ws.append(list(values))
+            ws.append([cell_text(v) for v in values])
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.number_format = "@"
+    no_formulas(ws)
 
 
 _NS = {

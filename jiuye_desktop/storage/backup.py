@@ -9,6 +9,7 @@ work is never more than a week away.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import shutil
@@ -17,7 +18,16 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import Database, StorageError, connect, open_database, schema_version
+from .db import (
+    SQLITE_FULL,
+    Database,
+    StorageError,
+    as_storage_error,
+    connect,
+    error_code,
+    open_database,
+    schema_version,
+)
 
 KEEP_LAST = 10
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}(?:-\d+)?)-(?P<reason>[a-z0-9-]+)\.sqlite$")
@@ -176,10 +186,11 @@ def _backup(
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:
         tmp.unlink(missing_ok=True)
-        text = str(exc)
-        if "full" in text.lower() or getattr(exc, "errno", None) == 28:
+        if getattr(exc, "errno", None) == errno.ENOSPC or error_code(exc) == SQLITE_FULL:
             raise StorageError(f"磁盘空间不足，无法在 {folder} 中备份数据库") from exc
-        raise StorageError(f"备份数据库失败：{text}") from exc
+        if isinstance(exc, sqlite3.Error) and error_code(exc) != SQLITE_FULL:
+            raise as_storage_error(exc, db_path) from exc
+        raise StorageError(f"备份数据库失败：{getattr(exc, 'strerror', None) or exc}") from exc
     if rotate_after:
         rotate(db_path)
     return target
@@ -329,7 +340,7 @@ def check_and_back_up(db_path: Path) -> StartupCheck:
         return StartupCheck(False, str(exc), None, latest_good_backup(db_path))
     try:
         ok, detail = db.integrity_ok()
-        made = make_backup(db, "start") if ok else None
+        made = make_backup(db, "start") if ok and not db.readonly else None
     finally:
         db.close()
     return StartupCheck(ok, detail, made, None if ok else latest_good_backup(db_path))

@@ -217,12 +217,14 @@ _INSERT_SQL = (
     + ")"
 )
 _record_values = operator.attrgetter(*RECORD_COLUMNS)
-_FINDING_SQL = "INSERT INTO record_findings (record_id, kind, field, message) VALUES (?, ?, ?, ?)"
+_FINDING_SQL = (
+    "INSERT INTO record_findings (record_id, kind, field, message, rule) VALUES (?, ?, ?, ?, ?)"
+)
 
 
 #: A record ready for ``insert_rows``: its column values (without the four
-#: bookkeeping columns) and its findings as (kind, field, message).
-RowAndFindings = tuple[tuple[Any, ...], list[tuple[str, str, str]]]
+#: bookkeeping columns) and its findings as (kind, field, message, rule).
+RowAndFindings = tuple[tuple[Any, ...], list[tuple[str, str, str, str]]]
 
 
 # The weekly tally of new records (migration 0002), counted per inserted batch.
@@ -263,7 +265,7 @@ def record_row(
     """``to_row`` from the parts of a prepared record, without making one."""
     return (
         _record_values(record) + (area_id, int(id_ok), birth_date, int(ind), dup_key),
-        [(f.kind.value, f.field, f.message) for f in findings],
+        [(f.kind.value, f.field, f.message, f.rule) for f in findings],
     )
 
 
@@ -280,7 +282,7 @@ def insert_rows(
     tail = (import_id, origin_unit, now_text(), operator)
     count = 0
     rows: list[tuple[Any, ...]] = []
-    findings: list[list[tuple[str, str, str]]] = []
+    findings: list[list[tuple[str, str, str, str]]] = []
 
     def flush() -> None:
         if not rows:
@@ -383,7 +385,7 @@ def relink_record(conn: sqlite3.Connection, record_id: int, p: PreparedRecord) -
 def replace_findings(conn: sqlite3.Connection, record_id: int, findings: Sequence[Finding]) -> None:
     conn.execute("DELETE FROM record_findings WHERE record_id = ?", (record_id,))
     conn.executemany(
-        _FINDING_SQL, [(record_id, f.kind.value, f.field, f.message) for f in findings]
+        _FINDING_SQL, [(record_id, f.kind.value, f.field, f.message, f.rule) for f in findings]
     )
 
 
@@ -438,12 +440,12 @@ def record_ids_for_ids(conn: sqlite3.Connection, id_number: str) -> list[int]:
 def stored_findings(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     """Own findings of records not removed, with the record's brief, in record order.
 
-    Rows: (record id, kind, field, message, name, ID, area name, source row).
+    Rows: (record id, kind, field, message, name, ID, area name, source row, rule).
     """
     return conn.execute(
         "SELECT f.record_id, f.kind, f.field, f.message, r.name, "
         "CASE WHEN r.id_number != '' THEN r.id_number ELSE r.id_raw END, "
-        "COALESCE(a.name, r.area_raw), r.source_row "
+        "COALESCE(a.name, r.area_raw), r.source_row, f.rule "
         "FROM record_findings f JOIN records r ON r.id = f.record_id "
         "LEFT JOIN areas a ON a.id = r.area_id "
         "WHERE r.removed_on IS NULL ORDER BY f.record_id, f.rowid"
@@ -454,8 +456,9 @@ def duplicate_losers(conn: sqlite3.Connection) -> list[tuple[int, int]]:
     """(record id, id of the record kept) for every duplicate (domain.md §5.3).
 
     Among records not removed with a sound ID, per person and duplicate class
-    the earliest 就业（减员）日期 is kept, then the earliest 登记日期, then the
-    earliest entered.
+    a sound record (no invalid or incomplete finding) is kept before a flawed
+    one, then the earliest 就业（减员）日期, then the earliest 登记日期, then the
+    earliest entered: removing every flagged record never removes the person.
     """
     sql = """
         WITH groups AS (
@@ -466,13 +469,32 @@ def duplicate_losers(conn: sqlite3.Connection) -> list[tuple[int, int]]:
             SELECT r.id,
                    first_value(r.id) OVER w AS keeper,
                    row_number() OVER w AS rn
-            FROM records r JOIN groups g
-              ON r.id_number = g.id_number AND r.dup_key = g.dup_key
-            WHERE r.removed_on IS NULL AND r.id_ok = 1
+            FROM (SELECT r.id, r.id_number, r.dup_key, r.event_date, r.registered_on,
+                         EXISTS (SELECT 1 FROM record_findings f
+                                      WHERE f.record_id = r.id
+                                        AND f.kind IN ('invalid', 'incomplete')) AS flawed
+                  FROM records r JOIN groups g
+                    ON r.id_number = g.id_number AND r.dup_key = g.dup_key
+                  WHERE r.removed_on IS NULL AND r.id_ok = 1) r
             WINDOW w AS (PARTITION BY r.id_number, r.dup_key
-                         ORDER BY r.event_date IS NULL, r.event_date, r.registered_on, r.id)
+                         ORDER BY r.flawed, r.event_date IS NULL, r.event_date,
+                                  r.registered_on, r.id)
         )
         SELECT id, keeper FROM ranked WHERE rn > 1 ORDER BY id
+    """
+    return conn.execute(sql).fetchall()
+
+
+def overcapacity_double(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+    """(去产能安置 record, 新就业 record): the same person (sound ID) has, in the same
+    year, a 新就业 with 去产能职工=是; both not removed (domain.md §5.3)."""
+    sql = """
+        SELECT p.id, min(n.id) FROM records p
+        JOIN records n ON n.id_number = p.id_number AND n.dup_key = 'N' || substr(p.dup_key, 2)
+        WHERE p.record_type = '去产能安置' AND p.dup_key LIKE 'P%'
+          AND p.removed_on IS NULL AND p.id_ok = 1
+          AND n.removed_on IS NULL AND n.id_ok = 1 AND n.overcapacity = '是'
+        GROUP BY p.id ORDER BY p.id
     """
     return conn.execute(sql).fetchall()
 
@@ -615,6 +637,23 @@ def record_history(conn: sqlite3.Connection, record_id: int) -> list[dict[str, A
                 "new_value": h[5],
             }
         )
+    # Findings marked as checked (已核实) are part of the record's story too.
+    for d in conn.execute(
+        "SELECT at, operator, finding_key, message, reason, origin_unit FROM dismissals "
+        "WHERE record_id = ? ORDER BY id",
+        (record_id,),
+    ):
+        out.append(
+            {
+                "at": d[0],
+                "operator": d[1] + (f"（{d[5]}）" if d[5] else ""),
+                "action": "dismiss",
+                "field": d[2],
+                "old_value": d[3],
+                "new_value": d[4],
+            }
+        )
+    out[1:] = sorted(out[1:], key=lambda e: e["at"] or "")
     return out
 
 

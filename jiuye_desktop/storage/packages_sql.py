@@ -47,26 +47,32 @@ _LEDGER_SQL = (
            SELECT m.message || CASE WHEN m.message != '' AND m.note != '' THEN '；' ELSE '' END
                   || m.note
            FROM removals m WHERE m.record_id = r.id AND m.restored_at IS NULL
-           ORDER BY m.id DESC LIMIT 1) END
+           ORDER BY m.id DESC LIMIT 1) END,
+       (SELECT json_group_array(json_array(d.finding_key, d.reason, d.operator, d.at))
+        FROM dismissals d WHERE d.record_id = r.id)
     FROM records r LEFT JOIN areas a ON a.id = r.area_id
-    WHERE r.registered_on >= :start AND r.registered_on <= :end
+    WHERE (r.registered_on >= :start AND r.registered_on <= :end) OR r.registered_on = ''
     ORDER BY r.id"""
 )
 
 
 def ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> Iterator[tuple[Any, ...]]:
-    """Records registered from ``start`` to ``end``, in the order they were entered.
+    """Records registered from ``start`` to ``end``, and those whose 登记日期 could not be
+    read (they belong to no year and stay invalid until corrected), in the order they
+    were entered.
 
     Each row: the values of ``ledger.RECORD_COLUMNS``, then the area's name
     (None when the area is unknown), the removal date, reason and note (message
-    and note joined) of a removal dated on or before ``end`` (else None).
+    and note joined) of a removal dated on or before ``end`` (else None), then
+    the record's dismissals as a JSON list of [key, reason, operator, at].
     """
     return conn.execute(_LEDGER_SQL, {"start": start, "end": end})
 
 
 def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM records WHERE registered_on >= ? AND registered_on <= ?",
+        "SELECT count(*) FROM records "
+        "WHERE (registered_on >= ? AND registered_on <= ?) OR registered_on = ''",
         (start, end),
     ).fetchone()
     return int(row[0])
@@ -75,9 +81,11 @@ def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
 # --- Merged records --------------------------------------------------------------------------
 
 #: A merged row: the ``ledger.to_row`` values (``RECORD_COLUMNS`` then
-#: ``DERIVED_COLUMNS``), its own findings (kind, field, message), and its
+#: ``DERIVED_COLUMNS``), its own findings (kind, field, message, rule), and its
 #: removal (date, reason, note) or three Nones.
-MergedRow = tuple[tuple[Any, ...], list[tuple[str, str, str]], str | None, str | None, str | None]
+MergedRow = tuple[
+    tuple[Any, ...], list[tuple[str, str, str, str]], str | None, str | None, str | None
+]
 
 
 def next_record_id(conn: sqlite3.Connection) -> int:
@@ -204,13 +212,14 @@ def add_package(
     operator: str,
     row_count: int,
     import_id: int | None,
+    fingerprint: str = "",
 ) -> int:
     """Log a package as the active one of its unit and year; returns its id."""
     cur = conn.execute(
         "INSERT INTO packages (unit_code, unit_name, level, year, week_key, week_label, "
         "week_start, week_end, written_at, app_version, file_name, sha256, digest, "
-        "received_at, operator, row_count, import_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
+        "received_at, operator, row_count, import_id, fingerprint, status) VALUES (?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')",
         (
             unit_code,
             unit_name,
@@ -229,6 +238,7 @@ def add_package(
             operator,
             row_count,
             import_id,
+            fingerprint,
         ),
     )
     return int(cur.lastrowid or 0)

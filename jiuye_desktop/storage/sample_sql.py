@@ -156,3 +156,11 @@ def latest_outcomes(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
         ) WHERE rn = 1 ORDER BY record_id
     """
     return conn.execute(sql).fetchall()
+
+
+def latest_registration(conn: sqlite3.Connection, on_or_before: str) -> str | None:
+    """The latest 登记日期 on or before a day (None for an empty ledger)."""
+    row = conn.execute(
+        "SELECT max(registered_on) FROM records WHERE registered_on <= ?", (on_or_before,)
+    ).fetchone()
+    return row[0] if row and row[0] else None

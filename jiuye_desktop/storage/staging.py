@@ -44,7 +44,9 @@ def create(conn: sqlite3.Connection, schema: str = "temp") -> None:
     conn.execute(f"DROP TABLE IF EXISTS {s}.stage_rows")
     conn.execute(f"DROP TABLE IF EXISTS {s}.stage_findings")
     conn.execute(f"CREATE TABLE {s}.stage_rows (n INTEGER PRIMARY KEY, {', '.join(_COLUMNS)})")
-    conn.execute(f"CREATE TABLE {s}.stage_findings (n INTEGER NOT NULL, kind, field, message)")
+    conn.execute(
+        f"CREATE TABLE {s}.stage_findings (n INTEGER NOT NULL, kind, field, message, rule)"
+    )
     conn.execute(f"CREATE INDEX {s}.stage_findings_n ON stage_findings (n)")
 
 
@@ -70,7 +72,7 @@ _INSERT_ROW = {
     for s in ("main", "temp")
 }
 _INSERT_FINDING = {
-    s: f"INSERT INTO {s}.stage_findings VALUES (?, ?, ?, ?)" for s in ("main", "temp")
+    s: f"INSERT INTO {s}.stage_findings VALUES (?, ?, ?, ?, ?)" for s in ("main", "temp")
 }
 
 
@@ -152,8 +154,8 @@ class Copier:
         span = {"first": first, "last": last}
         # A staged row's Excel row number is the record's source_row: it links the findings.
         conn.execute(
-            "INSERT INTO record_findings (record_id, kind, field, message) "
-            "SELECT r.id, f.kind, f.field, f.message FROM records AS r "
+            "INSERT INTO record_findings (record_id, kind, field, message, rule) "
+            "SELECT r.id, f.kind, f.field, f.message, f.rule FROM records AS r "
             f"CROSS JOIN {s}.stage_findings AS f ON f.n = r.source_row "
             "WHERE r.id BETWEEN :first AND :last",
             span,

@@ -51,13 +51,13 @@ def daily_tally(
 ) -> list[tuple[str, int, int]]:
     """(day, indicator bits, change of 本年累计) of a year up to ``end``, by day.
 
-    ``area_id`` None sums every row (合计). Read from the daily tally that the
+    ``area_id`` None sums the rows of the weekly table (合计). Read from the daily tally that the
     weekly table uses (migration 0002): a few thousand rows at a million records.
     """
     if area_id is None:
         sql = (
             "SELECT day, ind, sum(n) FROM tally WHERE year = ? AND day <= ? "
-            "GROUP BY day, ind ORDER BY day"
+            "AND area_id IN (SELECT id FROM areas) GROUP BY day, ind ORDER BY day"
         )
         params: tuple[object, ...] = (year, end)
     else:

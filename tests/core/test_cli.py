@@ -25,9 +25,7 @@ def test_usage_errors_exit_2_in_chinese(capsys: pytest.CaptureFixture[str], tmp_
         ["remove", "--kind", "all", "--date", "24/11/2017"],
         [],
     ):
-        with pytest.raises(SystemExit) as info:
-            main(argv)
-        assert info.value.code == 2, argv
+        assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert "用法" in err and "参数错误" in err, argv
 
@@ -35,7 +33,8 @@ def test_usage_errors_exit_2_in_chinese(capsys: pytest.CaptureFixture[str], tmp_
 def test_missing_database_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["check", "--db", str(tmp_path / "none.sqlite"), "--json"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and "不存在" in captured.err
+    assert json.loads(captured.out) == {"error": captured.err.strip(), "exit": 1}
+    assert "不存在" in captured.err
     assert not (tmp_path / "none.sqlite").exists()
 
 
@@ -193,7 +192,7 @@ def test_weekly_text_and_json(capsys: pytest.CaptureFixture[str], tmp_path: Path
     doc = json.loads(capsys.readouterr().out)
     assert doc["week"] == {"label": "2017年5月第2周", "start": "2017-05-06", "end": "2017-05-12"}
     assert doc["total"][:4] == [1, 1, 1, 1] and len(doc["columns"]) == 12
-    assert main(["weekly", "--db", db, "--week", "2017-11-9"]) == 1
+    assert main(["weekly", "--db", db, "--week", "2017-11-9"]) == 2  # no such week: usage
 
 
 def test_main_py_runs_the_command_line() -> None:

@@ -49,14 +49,14 @@ def possible(session) -> dict[int, list]:
     """Possible-duplicate and phone findings by record."""
     out: dict[int, list] = {}
     for f in run_check(session).findings:
-        if f.rule:
+        if f.audit:
             assert f.kind == "warning"
             out.setdefault(f.record, []).append(f)
     return out
 
 
 def only(found: dict[int, list], record: int, rule: str):
-    mine = [f for f in found.get(record, []) if f.rule == rule]
+    mine = [f for f in found.get(record, []) if f.audit == rule]
     assert len(mine) == 1, found.get(record)
     return mine[0]
 
@@ -139,7 +139,7 @@ def test_homophones_in_other_counties_are_found_with_their_partner(session) -> N
     assert "长葛市" in fa.message and "王方" in fa.message
     assert make_id("411082", "19900512", "246") in fa.message
     assert "魏都区" in fb.message and "王芳" in fb.message
-    assert fa.key == f"homophone:{make_id('411082', '19900512', '246')}"
+    assert fa.rule == f"同音同生日:{make_id('411082', '19900512', '246')}"
     assert only(found, c, "homophone").others == (d,)
     assert only(found, d, "homophone").others == (c,)
     assert set(found) == {a, b, c, d}
@@ -152,6 +152,8 @@ def test_same_name_and_birth_with_another_id(session) -> None:
     assert only(found, a, "same_name").others == (b,)
     assert only(found, b, "same_name").others == (a,)
     assert "可能是同一人" in found[a][0].message
+    # The key the dismissals of domain.md §5.3 name: the rule's word and the other's ID.
+    assert found[a][0].rule == "同名同生日:" + make_id("411082")
     assert set(found) == {a, b}  # the same name is not also reported as a homophone
 
 
@@ -191,7 +193,7 @@ def test_near_miss_id_names_the_record_and_suggests_the_valid_id(session, edit: 
     f = only(found, bad, "near_id")
     assert f.others == (good,)
     assert valid in f.message and "禹州市" in f.message
-    assert f.key == f"near_id:{valid}"
+    assert f.rule == f"身份证号相近:{valid}"
     assert ("颠倒" in f.message) == (edit == "swap")
     assert good not in found  # the sound record itself is not flagged
 
@@ -213,7 +215,7 @@ def test_one_phone_for_three_people_across_areas(session) -> None:
     fa = only(found, a, "shared_phone")
     assert set(fa.others) == {b, c}
     assert "3个不同的人" in fa.message and "长葛市" in fa.message and "禹州市" in fa.message
-    assert fa.key == f"shared_phone:{shared}"
+    assert fa.rule == f"多人同一电话:{shared}"
 
 
 def test_one_person_three_times_is_not_three_people(session) -> None:
@@ -221,7 +223,7 @@ def test_one_person_three_times_is_not_three_people(session) -> None:
     add(session, 公民身份号码=make_id(seq="101"), 联系电话=phone)
     add(session, 公民身份号码=make_id(seq="101"), 联系电话=phone, 登记日期="2017-06-01")
     add(session, 姓名="钱二", 公民身份号码=make_id(seq="103"), 联系电话=phone)
-    assert not any(f.rule == "shared_phone" for fs in possible(session).values() for f in fs)
+    assert not any(f.audit == "shared_phone" for fs in possible(session).values() for f in fs)
 
 
 def test_made_up_phone_is_a_warning_not_invalid(session) -> None:
@@ -229,9 +231,9 @@ def test_made_up_phone_is_a_warning_not_invalid(session) -> None:
     b = add(session, 姓名="钱二", 公民身份号码=make_id(seq="103"), 联系电话="13456789012")
     add(session, 姓名="孙三", 公民身份号码=make_id(seq="105"), 联系电话="13812345670")
     result = run_check(session)
-    flagged = {f.record: f for f in result.findings if f.rule == "made_up_phone"}
+    flagged = {f.record: f for f in result.findings if f.audit == "made_up_phone"}
     assert set(flagged) == {a, b}
-    assert "无法接通" in flagged[a].message and flagged[a].key == "made_up_phone:13888888888"
+    assert "无法接通" in flagged[a].message and flagged[a].rule == "电话疑似编造:13888888888"
     assert result.summary["invalid"] == 0
 
 
@@ -251,8 +253,8 @@ def test_check_json_carries_rule_partners_and_key(session) -> None:
     a = add(session, 姓名="王芳", 公民身份号码=make_id("411002", "19900512", "128"))
     b = add(session, 姓名="王方", 公民身份号码=make_id("411082", "19900512", "246"))
     items = [f for f in run_check(session).as_json()["findings"] if f["record"] == a]
-    assert items[0]["rule"] == "homophone" and items[0]["others"] == [b]
-    assert items[0]["key"].startswith("homophone:")
+    assert items[0]["audit"] == "homophone" and items[0]["others"] == [b]
+    assert items[0]["rule"] == "同音同生日:" + make_id("411082", "19900512", "246")
 
 
 def test_clean_demo_ledger_raises_few_false_alarms(tmp_path: Path) -> None:
@@ -262,11 +264,11 @@ def test_clean_demo_ledger_raises_few_false_alarms(tmp_path: Path) -> None:
     write_workbook(generate_rows(5000, seed=5, areas=AREAS, defect_rate=0), book)
     assert import_workbook(s, book).imported == 5000
     result = run_check(s)
-    alarms = {f.record for f in result.findings if f.rule}
+    alarms = {f.record for f in result.findings if f.audit}
     by_rule: dict[str, int] = {}
     for f in result.findings:
-        if f.rule:
-            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        if f.audit:
+            by_rule[f.audit] = by_rule.get(f.audit, 0) + 1
     print(f"false alarms in a clean 5,000-record demo ledger: {len(alarms)} records {by_rule}")
     assert len(alarms) <= 50  # at most 1 %
     s.close()

@@ -4,6 +4,7 @@ never a partial import (issue 6)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zipfile
 from pathlib import Path
 
@@ -163,7 +164,8 @@ def test_cli_refusals_exit_1_and_say_where(
     before = db_fingerprint(db)
     assert main(["import", str(bad), "--db", str(db), "--json"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and "坏文件.xlsx" in captured.err and "Traceback" not in captured.err
+    assert json.loads(captured.out) == {"error": captured.err.strip(), "exit": 1}
+    assert "坏文件.xlsx" in captured.err and "Traceback" not in captured.err
     headers = [h for h in TEMPLATE if h != "登记类型"]
     missing = write_book(tmp_path / "缺列.xlsx", [new_row()], headers)
     assert main(["import", str(missing), "--db", str(db)]) == 1

@@ -13,17 +13,18 @@ import openpyxl
 import pytest
 
 from jiuye_desktop import package as pkg
+from jiuye_desktop import signing
 from jiuye_desktop.cli import Refused
 from jiuye_desktop.cli.merge_commands import register
+from jiuye_desktop.completeness import completeness, forget_failures
 from jiuye_desktop.demo_loader import load_demo
 from jiuye_desktop.domain import Level, Week
 from jiuye_desktop.merge import (
     MergeRefused,
-    completeness,
     cross_area_duplicates,
-    forget_failures,
     merge_packages,
 )
+from jiuye_desktop.package import format as fmt
 from jiuye_desktop.selfcheck import remove_selected, run_check
 from jiuye_desktop.service import Session, init_database, open_session
 from jiuye_desktop.storage import ledger
@@ -31,6 +32,7 @@ from jiuye_desktop.weekly import compute
 from jiuye_desktop.weeks import next_week, week_from_key, week_of, weeks_of_year
 
 from .helpers import db_fingerprint, make_id, new_row, xuchang
+from .trust_helpers import resign
 
 W = week_from_key("2017-11-2")  # 2017-11-04 … 2017-11-10
 REMOVED_ON = dt.date(2017, 6, 14)  # a Wednesday: week 2017-06-10 … 2017-06-16
@@ -175,19 +177,24 @@ def test_the_sheets_of_a_package(counties: dict[str, Any], tmp_path: Path) -> No
     ws = wb["实名台账"]
     header = [c.value for c in ws[1]]
     assert header == list(pkg.LEDGER_HEADERS)
-    assert header[-4:] == ["状态", "剔除原因", "剔除日期", "剔除说明"]
+    assert header[-5:] == ["状态", "剔除原因", "剔除日期", "剔除说明", "核实说明"]
     id_col = header.index("公民身份号码") + 1
     for row in ws.iter_rows(min_row=2, max_row=50):
         assert row[id_col - 1].data_type == "s"  # IDs as text, every digit kept
-    statuses = {(r[-4], r[-3], r[-2]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    statuses = {(r[-5], r[-4], r[-3]) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert ("已剔除", "无效", REMOVED_ON.isoformat()) in statuses
     assert not any(s[2] and s[2] > W.end.isoformat() for s in statuses)
     notes = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r[0]}
     assert notes["单位代码"] == "411082" and notes["周次"] == W.label
     assert notes["台账行数"] == str(ws.max_row - 1)
-    assert len(notes["台账摘要（SHA-256）"]) == 64
-    rows = [[v or "" for v in r] for r in ws.iter_rows(min_row=2, values_only=True)]
-    assert pkg.rows_digest("411082", W.key, rows) == notes["台账摘要（SHA-256）"]
+    assert len(notes["摘要（SHA-256）"]) == 64
+    # Signed (annex1.md): the unit's own key, its fingerprint printed for the phone call.
+    own = signing.own_key(a)
+    assert notes["公钥指纹"] == own.fingerprint
+    assert notes["公钥（Ed25519）"] == signing.encode(own.public)
+    assert signing.verify(
+        own.public, notes["签名（Ed25519）"], fmt.signed_message(notes["摘要（SHA-256）"])
+    )
 
 
 def test_a_citys_package_verifies_one_level_up(counties: dict[str, Any], tmp_path: Path) -> None:
@@ -269,6 +276,11 @@ def test_a_changed_cell_of_annex1_is_refused(small: dict[str, Any]) -> None:
     wb["附件1"]["E8"] = wb["附件1"]["E8"].value + 5  # 长葛市本级, 本年累计 of 城镇新就业
     wb.save(path)
     message = refused(small["city"], [path])
+    assert "导出后被修改过" in message and "p.xlsx" in message
+    resign(path, public=signing.own_key(small["county"]).public)  # digest recomputed, old key
+    assert "签名不符" in refused(small["city"], [path])
+    resign(path)  # recomputed and signed by a new key: the table still gives it away
+    message = refused(small["city"], [path])
     assert "账表不一致" in message and "p.xlsx" in message and "长葛市本级" in message
 
 
@@ -294,12 +306,8 @@ def test_a_forged_digest_is_still_caught_by_the_table(small: dict[str, Any]) -> 
     wb = openpyxl.load_workbook(path)
     ws = wb["实名台账"]
     ws.cell(2, pkg.LEDGER_HEADERS.index("失业人员再就业") + 1, "是")
-    rows = [[str(v or "") for v in r] for r in ws.iter_rows(min_row=2, values_only=True)]
-    notes = wb["说明"]
-    for row in notes.iter_rows():
-        if row[0].value == "台账摘要（SHA-256）":
-            row[1].value = pkg.rows_digest("411082", W.key, rows)
     wb.save(path)
+    resign(path)  # a forger's digest and signature, with a key of their own
     assert "账表不一致" in refused(small["city"], [path])
 
 

@@ -383,6 +383,25 @@ def test_cli_targets_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[
         "-3",
     )
     assert code == 1 and "负数" in err
+    sheet = tmp_path / "t.xlsx"
+    code, doc, _ = _run(
+        capsys, "targets", "template", "--db", db, "--year", "2017", "--out", str(sheet), "--json"
+    )
+    assert code == 0 and sheet.exists()
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    assert ws is not None
+    ws.cell(6, 5).value = 55  # 建安区, 失业人员再就业人数
+    wb.save(sheet)
+    code, doc, _ = _run(capsys, "targets", "import", "--db", db, str(sheet), "--json")
+    assert code == 0 and doc["year"] == 2017
+    assert (
+        next(r for r in doc["rows"] if r["code"] == "411003")["targets"]["失业人员再就业人数"] == 55
+    )
+    ws.cell(6, 5).value = "五十"
+    wb.save(sheet)
+    code, _, err = _run(capsys, "targets", "import", "--db", db, str(sheet))
+    assert code == 1 and "第6行第E列" in err
     pdf = tmp_path / "p.pdf"
     code, _, err = _run(
         capsys,

@@ -11,9 +11,10 @@ import pytest
 
 from jiuye_desktop import package as pkg
 from jiuye_desktop.cli import main
+from jiuye_desktop.completeness import completeness
 from jiuye_desktop.demo_loader import load_demo
 from jiuye_desktop.domain import Level, WeeklyTable
-from jiuye_desktop.merge import completeness, cross_area_duplicates, merge_packages
+from jiuye_desktop.merge import cross_area_duplicates, merge_packages
 from jiuye_desktop.province import OTHER_ROW, BreakdownError, area_breakdown
 from jiuye_desktop.selfcheck import run_check
 from jiuye_desktop.service import Session, init_database

@@ -47,6 +47,11 @@ def state(db_path: Path) -> Iterator[AppState]:
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible():
             widget.close()
+    # Work still running in the background (a self-check started when its screen was
+    # shown) reports to the GUI thread: let it finish before the database closes.
+    from ui.ops import wait_all
+
+    wait_all()
     QApplication.processEvents()
     session.close()
 

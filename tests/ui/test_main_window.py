@@ -47,6 +47,7 @@ def test_pages_navigation_and_status_bar(qtbot, window):
         "汇总",
         "进度",
         "目标任务",
+        "电话抽查",
     ]
     assert not window.nav.item(Page.MERGE).isHidden()  # 许昌市 is a city
     assert window.ledger.model.rowCount() == 630

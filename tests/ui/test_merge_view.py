@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from jiuye_desktop import package, weekly
+from jiuye_desktop.completeness import forget_failures
 from jiuye_desktop.domain import Level
-from jiuye_desktop.merge import forget_failures
 from jiuye_desktop.service import Session, init_database
 from jiuye_desktop.weeks import week_from_key
 from tests.ui.helpers import make_id
