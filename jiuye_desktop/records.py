@@ -210,8 +210,10 @@ def normalize(
         rec.id_note = f"{rec.id_note}；{note}" if rec.id_note else note
     rec.registered_on, rec.registered_on_raw = _date_fields(get("登记日期"))
     if rec.registered_on is None:
-        # 登记日期 defaults to the day the record enters the ledger (domain.md §3).
-        rec.registered_on = ctx.today.isoformat()
+        # An empty 登记日期 defaults to the day the record enters the ledger (domain.md §3);
+        # one written but unreadable is never replaced by another date (§5.3): the record
+        # keeps no date ("") and the text as written, and the self-check calls it invalid.
+        rec.registered_on = "" if rec.registered_on_raw else ctx.today.isoformat()
     return rec
 
 
@@ -219,6 +221,8 @@ def dup_key(record: Record) -> str | None:
     """The duplicate class of domain.md §5.3: one 新就业 and one 去产能安置 per
     person and year, one 自然减员 per person ever."""
     year = (record.registered_on or "")[:4]
+    if not year and record.record_type in (RecordType.NEW, RecordType.PLACEMENT):
+        return None  # no readable 登记日期: the record belongs to no year
     if record.record_type == RecordType.NEW:
         return f"N{year}"
     if record.record_type == RecordType.PLACEMENT:

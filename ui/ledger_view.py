@@ -260,6 +260,7 @@ class LedgerView(QWidget):
         bar.addWidget(self.clear_button)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
+        self._bar = bar
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -345,6 +346,10 @@ class LedgerView(QWidget):
             i = combo.findData(value) if value is not None else 0
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
+
+    def add_toolbar_widget(self, widget: QWidget) -> None:
+        """Place a button (导出Excel…) at the right of the search bar."""
+        self._bar.addWidget(widget)
 
     def refresh(self) -> None:
         """Run the current search again and keep the selected record in view."""

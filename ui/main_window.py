@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._stale: set[Page] = set()
         self._return_to: Page | None = None
         self._build()
+        export_actions.attach(self.ledger, state)  # 导出Excel… of the grid's view
         self._connect_signals()
         self._restore_settings()
         self.update_status()

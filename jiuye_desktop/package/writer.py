@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import tempfile
@@ -72,6 +73,7 @@ from .format import (
     REMOVED,
     TEMPLATE_HEADERS,
     Progress,
+    checked_text,
     clean_text,
     digest_line,
     digest_start,
@@ -85,7 +87,12 @@ from .format import (
 
 _COL = {c: i for i, c in enumerate(ledger.RECORD_COLUMNS)}
 _AREA_NAME = len(ledger.RECORD_COLUMNS)
-_WIDTHS = {**{f.header: f.width for f in FIELDS if f.width}, "剔除日期": 12, "剔除说明": 30}
+_WIDTHS = {
+    **{f.header: f.width for f in FIELDS if f.width},
+    "剔除日期": 12,
+    "剔除说明": 30,
+    "核实说明": 40,
+}
 #: (value column, column of the text as written or -1) of each template column.
 _SOURCES = tuple(
     (_AREA_NAME if f.attr == "area" else _COL[f.attr], _COL[f.raw] if f.raw else -1) for f in FIELDS
@@ -105,7 +112,7 @@ def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
     end = week.end.isoformat()
     for row in packages_sql.ledger_rows(session.db.conn, f"{week.year}-01-01", end):
         values = _template_values(row)
-        removed_on, reason, note = row[_AREA_NAME + 1 : _AREA_NAME + 4]
+        removed_on, reason, note, checked = row[_AREA_NAME + 1 : _AREA_NAME + 5]
         if removed_on is None:
             values += [ACTIVE, "", "", ""]
         else:
@@ -115,6 +122,7 @@ def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
                 removed_on,
                 clean_text(note or ""),
             ]
+        values.append(clean_text(checked_text(json.loads(checked))) if checked != "[]" else "")
         yield values
 
 
