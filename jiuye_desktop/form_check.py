@@ -30,7 +30,7 @@ def duplicate_findings(session: Session, record: Record, editing: int | None) ->
         return []
     year = int(record.registered_on[:4])
     out = []
-    for other in browse.person_records(session.db.conn, record.id_number, year):
+    for other in browse.person_records(session, record.id_number, year):
         if other.id == editing or other.removed:
             continue
         theirs = dup_key(Record(record_type=other.record_type, registered_on=other.registered_on))

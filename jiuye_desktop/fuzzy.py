@@ -83,7 +83,12 @@ class Suspect:
 
 
 _CHAR_READINGS: dict[str, tuple[str, ...]] = {}
-_NAME_KEYS: dict[str, tuple[str, ...]] = {}
+_READING_ID: dict[str, int] = {}
+_CHAR_IDS: dict[str, tuple[int, ...]] = {}
+_NAME_KEYS: dict[str, tuple[int, ...]] = {}
+#: A name's key is its readings' numbers as the digits of one integer in this base (ids ≥ 1,
+#: so names of different lengths never share a key).
+_BASE = 1 << 20
 
 
 def char_readings(char: str) -> tuple[str, ...]:
@@ -98,25 +103,40 @@ def char_readings(char: str) -> tuple[str, ...]:
     return found
 
 
-def sound_keys(name: str) -> tuple[str, ...]:
-    """The name's possible pronunciations: one key per choice of reading of each character.
+def _char_ids(char: str) -> tuple[int, ...]:
+    ids = _CHAR_IDS.get(char)
+    if ids is None:
+        ids = tuple(_READING_ID.setdefault(r, len(_READING_ID) + 1) for r in char_readings(char))
+        _CHAR_IDS[char] = ids
+    return ids
 
-    ``王方`` gives ``wang fang``, ``wang pang`` …; two names sound the same when
-    their keys meet. A name with more than ``MAX_READINGS`` combinations uses
-    the first reading of each character. Cached per name (and per character).
+
+def sound_keys(name: str) -> tuple[int, ...]:
+    """The name's possible pronunciations, one key per choice of reading of each character.
+
+    ``王方`` has the keys of ``wang fang``, ``wang pang`` …; two names sound the
+    same when their keys meet (:func:`sound_alike`). A name with more than
+    ``MAX_READINGS`` combinations uses the first reading of each character.
+    Keys are integers (cheap to hash), cached per name and per character.
     """
     keys = _NAME_KEYS.get(name)
     if keys is not None:
         return keys
-    get = _CHAR_READINGS.get
-    parts = [get(c) or char_readings(c) for c in name if c != "·"]
+    get = _CHAR_IDS.get
+    parts = [get(c) or _char_ids(c) for c in name if c != "·"]
     count = 1
     for p in parts:
         count *= len(p)
     if count == 1 or count > MAX_READINGS:
-        keys = (" ".join([p[0] for p in parts]),)
+        key = 0
+        for p in parts:
+            key = key * _BASE + p[0]
+        keys = (key,)
     else:
-        keys = tuple(" ".join(combo) for combo in itertools.product(*parts))
+        acc = [0]
+        for p in parts:
+            acc = [a * _BASE + x for a in acc for x in p]
+        keys = tuple(acc)
     if len(_NAME_KEYS) > 2_000_000:  # bound the cache of a long-running window
         _NAME_KEYS.clear()
     _NAME_KEYS[name] = keys
@@ -126,6 +146,53 @@ def sound_keys(name: str) -> tuple[str, ...]:
 def sound_alike(a: str, b: str) -> bool:
     """Do two names share a pronunciation (tones ignored, any reading)?"""
     return not set(sound_keys(a)).isdisjoint(sound_keys(b))
+
+
+def shared_reading(a: str, b: str) -> str:
+    """A pronunciation two names share, in pinyin (``wang fang``), or "" when none."""
+    if not sound_alike(a, b):
+        return ""
+    out = []
+    for x, y in zip(a.replace("·", ""), b.replace("·", ""), strict=False):
+        common = sorted(set(char_readings(x)) & set(char_readings(y)))
+        out.append(common[0] if common else char_readings(x)[0])
+    return " ".join(out)
+
+
+def sound_classes(chars: Iterable[str]) -> dict[int, str | None]:
+    """A ``str.translate`` table that writes each character as its sound class.
+
+    Characters that share a reading are in one class (transitively: 王 wang/yu and
+    于 yu end in one), so two names that sound the same always read alike once
+    translated; names that read alike are then compared by their pronunciations
+    (:func:`sound_alike`). Translating is done by ``str.translate`` on a whole
+    block at once, with no Python work per name. The middle dot of ethnic names
+    is dropped, as in :func:`sound_keys`.
+    """
+    chars = set(chars) - {"·", audit_sql.SEP}
+    parent = {c: c for c in chars}
+
+    def find(c: str) -> str:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    owner: dict[str, str] = {}
+    for c in sorted(chars):
+        for reading in char_readings(c):
+            other = owner.setdefault(reading, c)
+            if other != c:
+                a, b = find(c), find(other)
+                if a != b:
+                    parent[a] = b
+    roots: dict[str, int] = {}
+    table: dict[int, str | None] = {ord("·"): None}
+    for c in chars:
+        number = roots.setdefault(find(c), len(roots))
+        # Private-use characters: one per class (the supplementary plane's when many).
+        table[ord(c)] = chr(0xE000 + number) if number < 6400 else chr(0xF0000 + number)
+    return table
 
 
 # --- The ID one edit away -----------------------------------------------------------------------
@@ -237,43 +304,50 @@ class _Hit:
 
 
 def _name_hits(conn: Any) -> list[_Hit]:
-    """Pairs of the same name or of names that sound the same, per block (both directions)."""
+    """Pairs of the same name or of names that sound the same, per block (both directions).
+
+    A block needs a closer look only when a name repeats, or when two different
+    names read alike once written as sound classes (:func:`sound_classes`).
+    """
     sep = audit_sql.SEP
-    known = _NAME_KEYS.get
+    blocks = list(audit_sql.birth_blocks(conn))
+    chars: set[str] = set()
+    for block in blocks:
+        chars.update(block[2])
+    table = sound_classes(chars)
     hits: list[_Hit] = []
-    for _key, _birth, names_text, ids_text, rec_text in audit_sql.birth_blocks(conn):
-        names = names_text.split(sep)
-        distinct = set(names)
-        repeated = len(distinct) < len(names)
+    for _key, _birth, names_text, ids_text, rec_text in blocks:
+        names_here = names_text.split(sep)
+        distinct = set(names_here)
+        repeated = len(distinct) < len(names_here)
+        classes_here: list[str] = []
         homophones = False
         if len(distinct) > 1:
-            keys = [k for n in distinct for k in (known(n) or sound_keys(n))]
-            homophones = len(set(keys)) < len(keys)
+            classes_here = names_text.translate(table).split(sep)
+            homophones = len(set(classes_here)) < len(distinct)
         if not (repeated or homophones):
             continue
         idns = ids_text.split(sep)
         recs = [int(x) for x in rec_text.split(sep)]
-        people = list(zip(recs, names, idns, strict=True))
+        people = list(zip(recs, names_here, idns, strict=True))
         if repeated:
             by_name: dict[str, list[tuple[int, str, str]]] = {}
             for p in people:
                 by_name.setdefault(p[1], []).append(p)
-            for group in by_name.values():
-                if len(group) > 1:
-                    hits += _pairs(group, group, "same_name")
+            for same in by_name.values():
+                if len(same) > 1:
+                    hits += _pairs(same, same, "same_name")
         if homophones:
-            owners: dict[str, set[str]] = {}
-            for n in distinct:
-                for k in sound_keys(n):
-                    owners.setdefault(k, set()).add(n)
-            pairs = {
-                (a, b) for group in owners.values() if len(group) > 1 for a in group for b in group
-            }
-            for a, b in sorted(p for p in pairs if p[0] != p[1]):
-                mine = [p for p in people if p[1] == a]
-                theirs = [p for p in people if p[1] == b]
-                shared = sorted(set(sound_keys(a)) & set(sound_keys(b)))[0]
-                hits += _pairs(mine, theirs, "homophone", shared)
+            by_class: dict[str, set[str]] = {}
+            for n, klass in zip(names_here, classes_here, strict=True):
+                by_class.setdefault(klass, set()).add(n)
+            for members in by_class.values():
+                for a in members:
+                    for b in members:
+                        if a != b and sound_alike(a, b):
+                            mine = [p for p in people if p[1] == a]
+                            theirs = [p for p in people if p[1] == b]
+                            hits += _pairs(mine, theirs, "homophone", shared_reading(a, b))
     return hits
 
 
@@ -314,14 +388,26 @@ def _normal_id(text: str) -> str:
 
 
 def _phone_groups(conn: Any) -> tuple[dict[str, list[int]], dict[int, str], list[tuple]]:
-    """Shared phones ({phone: records}) and made-up phones ({record: why}), and rows."""
-    counts = audit_sql.phone_counts(conn)
-    # A malformed phone is already invalid (domain.md §5.3); only well-formed ones are shared.
-    crowded = {p for (_k, p), n in counts.items() if n >= 3 and phone_ok(p)}
-    runs = _RUNS5
-    odd = {p for _k, p in counts if p[3:8] in runs}
-    made_up = {p: why for p in odd if (why := made_up_phone(p))}
-    rows = audit_sql.records_with_phones(conn, crowded | set(made_up))
+    """Shared phones ({phone: records}) and made-up phones ({record: why}), and their rows.
+
+    Mobiles are counted by the database (in the order of an index); landlines, written
+    with or without a dash, are counted here with the dash removed.
+    """
+    crowded_raw: set[str] = set()
+    for _key, phone in audit_sql.crowded_mobiles(conn, 3):
+        if phone_ok(phone):  # a malformed phone is already invalid (domain.md §5.3)
+            crowded_raw.add(phone)
+    lines: dict[tuple[str, str], list[str]] = {}
+    for key, phone in audit_sql.landlines(conn):
+        lines.setdefault((key, phone.replace("-", "")), []).append(phone)
+    for (_key, normal), written in lines.items():
+        if len(written) >= 3 and phone_ok(normal):
+            crowded_raw.update(written)
+    made_up = {
+        p: why for p in audit_sql.phones_like_runs(conn, _RUNS5) if (why := made_up_phone(p))
+    }
+    rows = audit_sql.records_with_phones(conn, crowded_raw | set(made_up))
+    crowded = {p.replace("-", "") for p in crowded_raw}
     shared: dict[str, list[int]] = {}
     groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for rec, phone, key, person, _name in rows:

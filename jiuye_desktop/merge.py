@@ -58,7 +58,7 @@ from .package import (
     open_package,
 )
 from .service import Session
-from .storage import ledger, packages_sql, province_sql
+from .storage import dismissals_sql, ledger, packages_sql, province_sql
 from .storage.db import now_text
 from .weekly import compute
 
@@ -450,9 +450,10 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     province_sql.add_package_areas(conn, package_id, sources)
     targets = _targets(session, head, sources, areas, (area_id, area.name))
     runs: list[province_sql.Run] = []
+    first_id = packages_sql.next_record_id(conn)
     n = packages_sql.store_rows(
         conn,
-        _city_rows(verified, rows.area_ids, targets, packages_sql.next_record_id(conn), runs),
+        _city_rows(verified, rows.area_ids, targets, first_id, runs),
         import_id=import_id,
         origin_unit=head.unit.code,
         package_id=package_id,
@@ -460,6 +461,15 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         removal_message=f"由{head.unit.name}剔除（上报文件）",
     )
     province_sql.add_runs(conn, package_id, runs)
+    # The warnings the unit checked (核实说明) stay checked here (domain.md §5.3).
+    dismissals_sql.insert(
+        conn,
+        (
+            (first_id + i, key, "", reason, operator, at, head.unit.code)
+            for i, items in rows.checked.items()
+            for key, reason, operator, at in items
+        ),
+    )
     # A unit that reports here itself (a directly administered county) now has its own
     # package: the copies of its records that its city's package brought stop counting.
     names = {p.unit_code: p.unit_name for p in packages_sql.list_packages(conn)}

@@ -73,7 +73,7 @@ def _read_value(session: Session, header: str, value: str) -> str:
             raise EditRefused(f"{header}“{value}”不是可读的日期，应为 YYYY-MM-DD")
         return day.isoformat()
     if header == "所属地区":
-        names = [name for _, name in browse.area_choices(session.db.conn)]
+        names = [name for _, name in browse.area_choices(session)]
         if session.context().resolve_area(value) is None:
             raise EditRefused(f"所属地区“{value}”不是本单位的地区；可选：{'、'.join(names)}")
         return value
@@ -99,8 +99,7 @@ def edit_fields(
         EditRefused: no such record, an unknown field or a value the form would not take.
         adjustments.ReasonRequired: a counted change in a submitted week without a reason.
     """
-    conn = session.db.conn
-    stored = browse.record_form_values(conn, record_id)
+    stored = browse.record_form_values(session, record_id)
     if stored is None:
         raise EditRefused(f"没有编号为 {record_id} 的记录")
     if not sets:

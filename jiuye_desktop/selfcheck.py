@@ -9,7 +9,7 @@ from typing import Any
 
 from . import adjustments, audit
 from .dismissals import RULE_OVERCAPACITY_TWICE, Dismissal, all_dismissals, finding_key
-from .domain import REMOVAL_REASONS, FindingKind, RecordType
+from .domain import REMOVAL_REASONS, FindingKind, RecordType, kind_rank
 from .service import Session
 from .storage import ledger
 
@@ -169,7 +169,7 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
         progress(2, 3)
     for rid, kind, fld, message, name, idn, area, row, rule in ledger.stored_findings(conn):
         found.append(CheckFinding(rid, row, name, idn, area or "", kind, fld, message, rule=rule))
-    found.sort(key=lambda f: (f.record, _KIND_ORDER[f.kind]))
+    found.sort(key=lambda f: (f.record, kind_rank(f.kind)))
     checked = {(d.record_id, d.key): d for d in all_dismissals(session)}
     result = CheckResult()
     for f in found:
@@ -181,9 +181,6 @@ def run_check(session: Session, progress: Progress | None = None) -> CheckResult
     if progress:
         progress(3, 3)
     return result
-
-
-_KIND_ORDER = {"duplicate": 0, "invalid": 1, "incomplete": 2, "warning": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +220,7 @@ def remove_flagged(
     result = result or run_check(session)
     wanted = [r.value for r in REMOVAL_REASONS] if kind == "all" else [kind]
     items: dict[int, tuple[int, str, str]] = {}
-    for f in sorted(result.findings, key=lambda f: _KIND_ORDER[f.kind]):
+    for f in sorted(result.findings, key=lambda f: kind_rank(f.kind)):
         if f.kind in wanted and f.record not in items:
             items[f.record] = (f.record, f.kind, f.message)
     counts = {k: 0 for k in wanted}

@@ -104,6 +104,10 @@ class Session:
             return None
         return make_backup(self.db, reason)
 
+    def back_up_now(self, reason: str = "manual") -> Path:
+        """A backup the clerk asked for (made whether automatic backups are on or not)."""
+        return make_backup(self.db, reason)
+
     def backup_in_background(self, reason: str) -> BackgroundBackup | None:
         """``backup`` taken by another thread; ``wait()`` on it before writing anything."""
         self.db.refuse_if_readonly()

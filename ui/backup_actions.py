@@ -10,7 +10,6 @@ from jiuye_desktop.service import Session, open_session
 from jiuye_desktop.storage.backup import (
     OtherUnit,
     list_backups,
-    make_backup,
     restore_backup,
     verify_backup,
 )
@@ -23,7 +22,7 @@ def back_up(parent: QWidget, state: AppState) -> None:
     """A manual backup, off the GUI thread (a big ledger takes seconds)."""
 
     def work(session: Session, _p: Progress, _c: Cancelled) -> object:
-        return make_backup(session.db, "manual")
+        return session.back_up_now("manual")
 
     run_op(
         parent,

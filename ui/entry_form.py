@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import browse
 from jiuye_desktop.adjustments import ReasonRequired
 from jiuye_desktop.browse import DATE_FIELDS, FORM_CHOICES, FORM_FIELDS, FREE_TEXT_FIELDS
-from jiuye_desktop.domain import FINDING_KIND_NAMES, Finding, FindingKind
+from jiuye_desktop.domain import FINDING_KIND_NAMES, Finding, FindingKind, kind_rank
 from jiuye_desktop.form_check import form_findings
 from jiuye_desktop.storage.db import StorageError
 from jiuye_desktop.submitted import in_submitted_week
@@ -56,7 +56,6 @@ PLACEHOLDERS = {
     "统一社会信用代码": "18位，可不填",
     "就业单位名称": "输入开头几个字可选已有单位",
 }
-_KIND_RANK = {"invalid": 0, "duplicate": 0, "incomplete": 1, "warning": 2}
 
 
 def _color_html(kind: str) -> str:
@@ -280,7 +279,7 @@ class EntryForm(QWidget):
         """Refill the area list (the unit's areas may have changed)."""
         box = self.inputs["所属地区"]
         assert isinstance(box, ChoiceBox)
-        box.set_items([name for _, name in browse.area_choices(self.state.session.db.conn)])
+        box.set_items([name for _, name in browse.area_choices(self.state.session)])
 
     def clear(self, keep: dict[str, str] | None = None) -> None:
         """An empty form for a new record, focused on the ID; ``keep`` values stay filled."""
@@ -324,8 +323,8 @@ class EntryForm(QWidget):
 
     def load_record(self, record_id: int) -> bool:
         """Open a stored record for editing; False when it does not exist."""
-        conn = self.state.session.db.conn
-        values = browse.record_form_values(conn, record_id)
+        session = self.state.session
+        values = browse.record_form_values(session, record_id)
         if values is None:
             return False
         self._loading = True
@@ -345,7 +344,7 @@ class EntryForm(QWidget):
         self._sex_from_id = ""
         self._upgraded = None
         self.title.setText(f"修改记录 #{record_id}（{values.get('姓名', '')}）")
-        row = browse.fetch_rows(conn, [record_id]).get(record_id)
+        row = browse.fetch_rows(session, [record_id]).get(record_id)
         self.removed_label.setText(row.removal if row and row.removed else "")
         self.history_button.setVisible(True)
         self.last_saved.clear()
@@ -553,8 +552,7 @@ class EntryForm(QWidget):
 
     def _look_up_person(self, number: str) -> None:
         registered = self._registered_on()
-        conn = self.state.session.db.conn
-        others = browse.person_records(conn, number, registered.year)
+        others = browse.person_records(self.state.session, number, registered.year)
         text = browse.person_message(
             others, self._raw("登记类型"), registered.isoformat(), self._editing
         )
@@ -631,7 +629,7 @@ class EntryForm(QWidget):
             label.clear()
             label.setToolTip("")
             return
-        items = sorted(items, key=lambda item: _KIND_RANK.get(item[0], 9))
+        items = sorted(items, key=lambda item: kind_rank(item[0]))
         label.setText(
             "<br>".join(f"<span style='color:{_color_html(k)}'>{m}</span>" for k, m in items)
         )
@@ -704,7 +702,7 @@ class EntryForm(QWidget):
     def _on_employer_edited(self, text: str) -> None:
         if self._tearing_down():
             return
-        suggestions = browse.employer_suggestions(self.state.session.db.conn, text, 15)
+        suggestions = browse.employer_suggestions(self.state.session, text, 15)
         self._employer_uscc.update(suggestions)
         self.employer_model.setStringList([name for name, _ in suggestions])
         if suggestions and text.strip():
@@ -741,10 +739,4 @@ def _kind_counts(findings: list[Finding]) -> str:
     counts: dict[FindingKind, int] = {}
     for f in findings:
         counts[f.kind] = counts.get(f.kind, 0) + 1
-    order = (
-        FindingKind.DUPLICATE,
-        FindingKind.INVALID,
-        FindingKind.INCOMPLETE,
-        FindingKind.WARNING,
-    )
-    return "、".join(f"{FINDING_KIND_NAMES[k]} {counts[k]}" for k in order if counts.get(k))
+    return "、".join(f"{FINDING_KIND_NAMES[k]} {counts[k]}" for k in FindingKind if counts.get(k))

@@ -22,10 +22,18 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import snapshots, submitted
 from jiuye_desktop.exports.annex1_pdf import annex1_pdf_bytes, export_annex1_pdf
 from jiuye_desktop.exports.annex1_xlsx import export_annex1_xlsx
+from jiuye_desktop.exports.atomic import ExportError
 from jiuye_desktop.exports.selfcheck_pdf import export_selfcheck_report
+from jiuye_desktop.exports.view_xlsx import (
+    ExportCancelled,
+    ViewExport,
+    export_findings,
+    export_ledger_view,
+)
 from jiuye_desktop.package import ExportResult, export_package
 from jiuye_desktop.service import Session
-from ui.ops import Cancelled, Progress, run_op
+from ui.ledger_view import LedgerView
+from ui.ops import Cancelled, Progress, run_op, show_error
 from ui.package_dialog import PackageDialog
 from ui.printing import preview_pdf
 from ui.selfcheck_view import SelfCheckView
@@ -177,10 +185,88 @@ def attach_selfcheck(view: SelfCheckView, state: AppState) -> None:
 
     button.clicked.connect(report)
 
+    findings = QPushButton("导出Excel…")
+    findings.setToolTip("把自查发现的全部问题导出为 Excel，交乡镇、街道核实")
+    view.add_toolbar_widget(findings)
+
+    def export_findings_now() -> None:
+        result = view.result
+        if result is None:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "导出自查结果",
+                "请先运行自查。",
+                QMessageBox.StandardButton.Ok,
+                view,
+            )
+            box.open()
+            return
+        unit = state.session.unit
+        name = f"{unit.name}自查结果-{dt.date.today():%Y%m%d}.xlsx"
+        path = _ask_path(view, "导出自查结果（Excel）", name, "Excel 工作簿 (*.xlsx)")
+        if path is None:
+            return
+
+        def work(_session: Session, _p: Progress, _c: Cancelled) -> ViewExport:
+            return export_findings(result, path)
+
+        run_op(
+            view,
+            "正在导出自查结果…",
+            work,
+            state=state,
+            on_done=lambda res: _done(view, f"已导出 {res.rows:,} 条自查结果：\n{res.path}"),
+            on_error=lambda exc: _export_failed(view, exc),
+        )
+
+    findings.clicked.connect(export_findings_now)
+
+
+def _export_failed(parent: QWidget, exc: BaseException) -> None:
+    """A file that cannot be written is the clerk's to fix: a warning, not an internal error."""
+    if isinstance(exc, ExportError | ExportCancelled):
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "未导出", str(exc), QMessageBox.StandardButton.Ok, parent
+        )
+        box.open()
+    else:
+        show_error(parent, exc)
+
+
+def attach_ledger(view: LedgerView, state: AppState) -> None:
+    """导出Excel…: the records the grid shows now (search, filters, sort), every field."""
+    button = QPushButton("导出Excel…")
+    button.setToolTip("把当前筛选出的全部记录导出为 Excel（全部字段，身份证号保存为文本）")
+    view.add_toolbar_widget(button)
+
+    def export() -> None:
+        query = view.model.query
+        name = f"{state.session.unit.name}实名台账-{dt.date.today():%Y%m%d}.xlsx"
+        path = _ask_path(view, "导出台账（Excel）", name, "Excel 工作簿 (*.xlsx)")
+        if path is None:
+            return
+
+        def work(session: Session, progress: Progress, cancelled: Cancelled) -> ViewExport:
+            return export_ledger_view(session, query, path, progress=progress, cancelled=cancelled)
+
+        run_op(
+            view,
+            "正在导出台账…",
+            work,
+            state=state,
+            cancellable=True,
+            on_done=lambda res: _done(view, f"已导出 {res.rows:,} 条记录：\n{res.path}"),
+            on_error=lambda exc: _export_failed(view, exc),
+        )
+
+    button.clicked.connect(export)
+
 
 def attach(widget: QWidget, state: AppState) -> None:
     """Add the export buttons a screen has, if any."""
-    if isinstance(widget, WeeklyView):
+    if isinstance(widget, LedgerView):
+        attach_ledger(widget, state)
+    elif isinstance(widget, WeeklyView):
         attach_weekly(widget, state)
     elif isinstance(widget, SelfCheckView):
         attach_selfcheck(widget, state)

@@ -25,12 +25,11 @@ class HistoryDialog(QDialog):
 
     def __init__(self, state: AppState, record_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        conn = state.session.db.conn
-        values = browse.record_form_values(conn, record_id) or {}
+        values = browse.record_form_values(state.session, record_id) or {}
         who = values.get("姓名", "")
         self.setWindowTitle(f"修改历史 — 记录 #{record_id} {who}")
         self.resize(820, 420)
-        entries = browse.history(conn, record_id)
+        entries = browse.history(state.session, record_id)
         self.table = QTableWidget(len(entries), len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.verticalHeader().setVisible(False)

@@ -9,7 +9,6 @@ a small LRU cache. A million records open and scroll without a pause.
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import browse
 from jiuye_desktop.browse import COLUMNS, BrowseQuery, GridRow, Status
 from jiuye_desktop.domain import FINDING_KIND_NAMES, RecordType, Week
+from jiuye_desktop.service import Session
 from ui.state import AppState
 from ui.widgets import KIND_COLORS, MUTED_COLOR, REMOVED_COLOR
 
@@ -72,9 +72,9 @@ Index = QModelIndex | QPersistentModelIndex
 class LedgerModel(QAbstractTableModel):
     """Rows are record ids in the core's order; values come a page at a time."""
 
-    def __init__(self, conn: sqlite3.Connection, parent: Any = None) -> None:
+    def __init__(self, session: Session, parent: Any = None) -> None:
         super().__init__(parent)
-        self._conn = conn
+        self._session = session
         self._query = BrowseQuery()
         self._ids: Sequence[int] = ()
         self._pages: OrderedDict[int, dict[int, GridRow]] = OrderedDict()
@@ -91,7 +91,7 @@ class LedgerModel(QAbstractTableModel):
         """Ask the core for the ids of ``query`` and show them from the top."""
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a sort of a million: ~1 s
         try:
-            ids = browse.record_ids(self._conn, query)
+            ids = browse.record_ids(self._session, query)
         finally:
             QApplication.restoreOverrideCursor()
         self.beginResetModel()
@@ -128,7 +128,7 @@ class LedgerModel(QAbstractTableModel):
         page = self._pages.get(page_no)
         if page is None:
             chunk = self._ids[page_no * PAGE_SIZE : (page_no + 1) * PAGE_SIZE]
-            page = browse.fetch_rows(self._conn, list(chunk))
+            page = browse.fetch_rows(self._session, list(chunk))
             self._pages[page_no] = page
             while len(self._pages) > CACHE_PAGES:
                 self._pages.popitem(last=False)
@@ -210,7 +210,7 @@ class LedgerView(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.model = LedgerModel(state.session.db.conn, self)
+        self.model = LedgerModel(state.session, self)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(self.SEARCH_DELAY_MS)
@@ -260,6 +260,7 @@ class LedgerView(QWidget):
         bar.addWidget(self.clear_button)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
+        self._bar = bar
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -328,23 +329,27 @@ class LedgerView(QWidget):
 
     def reload_choices(self) -> None:
         """Refill the area and week lists (the unit's areas may have changed)."""
-        conn = self.state.session.db.conn
+        session = self.state.session
         area = self.area_combo.currentData()
         week = self.week_combo.currentData()
         for combo in (self.area_combo, self.week_combo):
             combo.blockSignals(True)
             combo.clear()
         self.area_combo.addItem("全部地区", None)
-        for area_id, name in browse.area_choices(conn):
+        for area_id, name in browse.area_choices(session):
             self.area_combo.addItem(name, area_id)
         self.area_combo.addItem("地区不明", browse.UNKNOWN_AREA)
         self.week_combo.addItem("全部周次", None)
-        for w in browse.week_choices(conn):
+        for w in browse.week_choices(session):
             self.week_combo.addItem(w.label, w)
         for combo, value in ((self.area_combo, area), (self.week_combo, week)):
             i = combo.findData(value) if value is not None else 0
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
+
+    def add_toolbar_widget(self, widget: QWidget) -> None:
+        """Place a button (导出Excel…) at the right of the search bar."""
+        self._bar.addWidget(widget)
 
     def refresh(self) -> None:
         """Run the current search again and keep the selected record in view."""

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._stale: set[Page] = set()
         self._return_to: Page | None = None
         self._build()
+        export_actions.attach(self.ledger, state)  # 导出Excel… of the grid's view
         self._connect_signals()
         self._restore_settings()
         self.update_status()
@@ -299,7 +300,7 @@ class MainWindow(QMainWindow):
         today = dt.date.today()
         self.status.set_unit(self.state.session.unit)
         self.status.set_week(week_of(today), today)
-        counts = browse.counts(self.state.session.db.conn)
+        counts = browse.counts(self.state.session)
         self.status.set_counts(counts)
         self.ledger_page.setCurrentIndex(1 if counts.total == 0 else 0)
 

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.selfcheck_model import REMOVABLE, kind_name
+from jiuye_desktop.domain import kind_name
+from ui.selfcheck_model import REMOVABLE
 
 # --- The removal dialog -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from jiuye_desktop import selfcheck
-from jiuye_desktop.domain import FINDING_KIND_NAMES, REMOVAL_REASONS, FindingKind
+from jiuye_desktop.domain import REMOVAL_REASONS, FindingKind, kind_name
 from jiuye_desktop.selfcheck import CheckResult
 from jiuye_desktop.service import Session
 from ui.ops import Cancelled, Progress
@@ -19,19 +19,9 @@ from ui.ops import Cancelled, Progress
 ALL_KINDS = "all"
 KIND_ORDER = [k.value for k in FindingKind]
 REMOVABLE = [k.value for k in REMOVAL_REASONS]
-KIND_COLORS = {
-    FindingKind.DUPLICATE.value: QColor("#b35900"),
-    FindingKind.INVALID.value: QColor("#c00000"),
-    FindingKind.INCOMPLETE.value: QColor("#1f5fa8"),
-    FindingKind.WARNING.value: QColor("#666666"),
-}
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def kind_name(kind: str) -> str:
-    return FINDING_KIND_NAMES.get(FindingKind(kind), kind) if kind in KIND_ORDER else kind
 
 
 # --- Models -------------------------------------------------------------------------------------

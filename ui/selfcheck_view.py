@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from jiuye_desktop import selfcheck, submitted
 from jiuye_desktop.adjustments import ReasonRequired
-from jiuye_desktop.domain import FindingKind
+from jiuye_desktop.domain import FindingKind, kind_name
 from jiuye_desktop.selfcheck import CheckFinding, CheckResult, RemoveResult
 from jiuye_desktop.service import Session
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
@@ -51,18 +51,17 @@ from ui.selfcheck_dialog import RemovalChoice, RemovalDialog
 from ui.selfcheck_model import (
     ALL_KINDS,
     FINDING_HEADERS,
-    KIND_COLORS,
     KIND_ORDER,
     REMOVABLE,
     REMOVAL_HEADERS,
     RowsModel,
     check_ledger,
-    kind_name,
     removal_rows,
     row_text,
     table_view,
 )
 from ui.state import AppState
+from ui.widgets import KIND_COLORS
 
 # --- The screen ---------------------------------------------------------------------------------
 

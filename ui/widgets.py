@@ -23,17 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jiuye_desktop.domain import FindingKind
 from jiuye_desktop.storage.db import StorageError
 
 ORGANIZATION = "jiuye-desktop"
 APPLICATION = "jiuye-desktop"
 
-#: How the window shows what the core says (colour per finding kind).
+#: The one colour of each finding kind, wherever the window shows one (the kinds, their
+#: order and their words are the core's: ``domain.FindingKind``, ``domain.kind_name``).
 KIND_COLORS: dict[str, QColor] = {
-    "duplicate": QColor("#b3261e"),
-    "invalid": QColor("#b3261e"),
-    "incomplete": QColor("#9a5b00"),
-    "warning": QColor("#6b5d00"),
+    FindingKind.DUPLICATE.value: QColor("#b35900"),
+    FindingKind.INVALID.value: QColor("#b3261e"),
+    FindingKind.INCOMPLETE.value: QColor("#1f5fa8"),
+    FindingKind.WARNING.value: QColor("#6b5d00"),
 }
 REMOVED_COLOR = QColor("#9aa0a6")
 MUTED_COLOR = QColor("#5f6368")

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..domain import FINDING_KIND_NAMES, FindingKind, Week
+from ..domain import FIELDS, FINDING_KIND_NAMES, FindingKind, Week, kind_name, kind_rank
+from ..service import Session
 from ..storage import browse_sql, ledger
 from ..validation import normalize_id_text, read_id
 from ..weeks import weeks_of_year
@@ -30,19 +31,11 @@ class Column:
     sortable: bool = True
 
 
-#: The grid's columns in order, with their Chinese titles.
+#: The grid's columns in order, with their Chinese titles: the record's id, the fields marked
+#: ``grid`` in ``domain.FIELDS``, then the status and the findings.
 COLUMNS: tuple[Column, ...] = (
     Column("id", "编号"),
-    Column("name", "姓名"),
-    Column("id_number", "公民身份号码"),
-    Column("sex", "性别"),
-    Column("area", "所属地区"),
-    Column("record_type", "登记类型"),
-    Column("event_date", "就业（减员）日期"),
-    Column("employment_form", "就业形式"),
-    Column("employer", "就业单位名称"),
-    Column("phone", "联系电话"),
-    Column("registered_on", "登记日期"),
+    *(Column(f.attr, f.header) for f in FIELDS if f.grid),
     Column("status", "状态"),
     Column("findings", "问题", sortable=False),
 )
@@ -132,7 +125,7 @@ def _filter(conn: sqlite3.Connection, query: BrowseQuery) -> browse_sql.IdFilter
     )
 
 
-def record_ids(conn: sqlite3.Connection, query: BrowseQuery) -> Sequence[int]:
+def record_ids(session: Session, query: BrowseQuery) -> Sequence[int]:
     """Ids of the records the grid shows, in its order.
 
     A ``range`` when every record is shown by id (no scan at all), otherwise an
@@ -141,15 +134,13 @@ def record_ids(conn: sqlite3.Connection, query: BrowseQuery) -> Sequence[int]:
     Raises:
         ValueError: the sort column is not sortable or the finding kind unknown.
     """
+    conn = session.db.conn
     if query.sort not in browse_sql.SORT_SQL:
         raise ValueError(f"不能按“{query.sort}”排序")
     return browse_sql.select_ids(conn, _filter(conn, query), query.sort, query.descending)
 
 
 # --- One page of rows ------------------------------------------------------------------------
-
-_REASON_NAMES = {k.value: v for k, v in FINDING_KIND_NAMES.items()}
-_KIND_ORDER = {"invalid": 0, "incomplete": 1, "warning": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +155,7 @@ class GridRow:
     @property
     def worst_kind(self) -> str | None:
         """The most serious own finding kind: invalid, incomplete, warning, or None."""
-        kinds = sorted({k for k, _, _ in self.findings}, key=lambda k: _KIND_ORDER.get(k, 9))
+        kinds = sorted({k for k, _, _ in self.findings}, key=kind_rank)
         return kinds[0] if kinds else None
 
 
@@ -172,8 +163,9 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, GridRow]:
+def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, GridRow]:
     """The grid rows of some records (a page), keyed by id."""
+    conn = session.db.conn
     status_col = COLUMN_KEYS.index("status")
     findings_col = COLUMN_KEYS.index("findings")
     out: dict[int, GridRow] = {}
@@ -182,15 +174,15 @@ def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, GridRo
         removed = page_row.removed_on is not None
         removal = ""
         if removed:
-            reason = _REASON_NAMES.get(page_row.removal_reason or "", page_row.removal_reason or "")
+            reason = kind_name(page_row.removal_reason)
             removal = f"已剔除（{reason}，{page_row.removed_on}）"
             if page_row.removal_note:
                 removal += f"：{page_row.removal_note}"
             values[status_col] = f"已剔除（{reason}）"
         else:
             values[status_col] = "有效"
-        kinds = sorted({k for k, _, _ in page_row.findings}, key=lambda k: _KIND_ORDER.get(k, 9))
-        values[findings_col] = "、".join(_REASON_NAMES.get(k, k) for k in kinds)
+        kinds = sorted({k for k, _, _ in page_row.findings}, key=kind_rank)
+        values[findings_col] = "、".join(kind_name(k) for k in kinds)
         out[page_row.id] = GridRow(tuple(values), removed, removal, page_row.findings)
     return out
 
@@ -198,24 +190,26 @@ def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, GridRo
 def findings_text(row: GridRow) -> str:
     """The record's own findings, one per line (for a tooltip)."""
     return "\n".join(
-        f"{_REASON_NAMES.get(k, k)}｜{fld}：{msg}"
-        for k, fld, msg in sorted(row.findings, key=lambda f: _KIND_ORDER.get(f[0], 9))
+        f"{kind_name(k)}｜{fld}：{msg}"
+        for k, fld, msg in sorted(row.findings, key=lambda f: kind_rank(f[0]))
     )
 
 
 # --- Filter choices and counts -----------------------------------------------------------------
 
 
-def area_choices(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+def area_choices(session: Session) -> list[tuple[int, str]]:
     """(area id, name) of the unit's areas in table order: 本级 first."""
+    conn = session.db.conn
     return [(area_id, area.name) for area_id, area in ledger.list_areas(conn)]
 
 
-def week_choices(conn: sqlite3.Connection, today: dt.date | None = None) -> list[Week]:
+def week_choices(session: Session, today: dt.date | None = None) -> list[Week]:
     """Reporting weeks of the years that have records (and of this year), latest first.
 
     Weeks after ``today`` are left out: nothing can be registered in them yet.
     """
+    conn = session.db.conn
     today = today or dt.date.today()
     low, high = browse_sql.registered_span(conn)
     years = {today.year}
@@ -235,6 +229,7 @@ class Counts:
         return self.total - self.removed
 
 
-def counts(conn: sqlite3.Connection) -> Counts:
+def counts(session: Session) -> Counts:
+    conn = session.db.conn
     total, removed = browse_sql.record_counts(conn)
     return Counts(total, removed)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from ..domain import FIELD_LABELS, FINDING_KIND_NAMES
+from ..domain import FIELD_LABELS, kind_name
+from ..service import Session
 from ..storage import ledger
 
 
@@ -15,7 +15,6 @@ def _text(value: object) -> str:
 
 # --- A record's history ---------------------------------------------------------------------------
 
-_REASON_NAMES = {k.value: v for k, v in FINDING_KIND_NAMES.items()}
 _ACTION_NAMES = {
     "insert": "录入",
     "edit": "修改",
@@ -51,11 +50,12 @@ def _removal_words(text: str | None) -> str:
     if not text:
         return ""
     head, _, rest = text.partition(" ")
-    return f"{_REASON_NAMES.get(head, head)} {rest}".strip()
+    return f"{kind_name(head)} {rest}".strip()
 
 
-def history(conn: sqlite3.Connection, record_id: int) -> list[HistoryEntry]:
+def history(session: Session, record_id: int) -> list[HistoryEntry]:
     """What changed in a record, when and by whom, oldest first, in words."""
+    conn = session.db.conn
     out = []
     for h in ledger.record_history(conn, record_id):
         action = h["action"]

@@ -61,9 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--unit-name", required=True, help="本单位名称（如 许昌市）")
     s.add_argument(
         "--level",
-        required=True,
         choices=[lv.value for lv in Level],
-        help="级别：县级、市级或省级（省级410000默认含17个省辖市、济源和10个省直管县）",
+        help="级别：县级、市级或省级（省级410000默认含17个省辖市、济源和10个省直管县）；"
+        "省略时按代码表推断",
+    )
+    s.add_argument(
+        "--unknown-code",
+        action="store_true",
+        help="确认单位代码不在本程序附带的行政区划代码表中仍然使用",
     )
     s.add_argument(
         "--area",
@@ -169,13 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from ..service import init_database, parse_area_spec
+    from ..unit_identity import check_new_unit
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
+    code, name, level = check_new_unit(
+        args.unit_code,
+        args.unit_name,
+        Level(args.level) if args.level else None,
+        unknown_code=args.unknown_code,
+    )
     session = init_database(
         args.db,
-        unit_code=args.unit_code,
-        unit_name=args.unit_name,
-        level=Level(args.level),
+        unit_code=code,
+        unit_name=name,
+        level=level,
         areas=areas,
         operator=args.operator,
     )
@@ -325,7 +337,7 @@ def cmd_restore(args: argparse.Namespace) -> dict[str, Any]:
     session = open_for(args)
     try:
         # All or nothing: an unknown record or one that was never removed refuses the lot.
-        rows = fetch_rows(session.db.conn, list(args.record))
+        rows = fetch_rows(session, list(args.record))
         unknown = [r for r in args.record if r not in rows]
         if unknown:
             raise Refused("没有以下编号的记录：" + "、".join(map(str, unknown)) + "；未做任何恢复")
@@ -413,7 +425,7 @@ def cmd_history(args: argparse.Namespace) -> dict[str, Any]:
 
         session = open_for(args)
         try:
-            entries = history(session.db.conn, args.record)
+            entries = history(session, args.record)
         finally:
             session.close()
         for e in entries:

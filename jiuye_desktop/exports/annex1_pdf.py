@@ -9,6 +9,7 @@ resort the whole form is scaled, until it fits. The CJK font is embedded.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -52,7 +53,12 @@ class _Fit:
 
 
 def _build_table(
-    table: WeeklyTable, font: str, size: float, width: float, room: float | None = None
+    table: WeeklyTable,
+    font: str,
+    size: float,
+    width: float,
+    room: float | None = None,
+    min_lines: float = 2.1,
 ) -> _Fit:
     """The header (three rows) and body as a reportlab Table at a font size.
 
@@ -76,7 +82,7 @@ def _build_table(
     head_c = [form.FIRST_COLUMN_CODE] + [str(i) for i in range(1, 13)]
     data = [head_a, head_b, head_c] + [[name] + [str(v) for v in cells] for name, cells in rows]
     head = [size * 3.0, size * 2.2, size * 1.8]
-    body_h = size * 2.1
+    body_h = size * min_lines
     if room is not None:
         body_h = max(body_h, min(size * 2.8, (room - sum(head)) / len(rows)))
     heights = head + [body_h] * len(rows)
@@ -128,33 +134,84 @@ def _draw_sign(c: Canvas, data: bytes, x: float, baseline: float, size: float) -
     c.drawImage(_image_reader(data), x, mid - h / 2, w, h, mask="auto")
 
 
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """The form's fixed parts: roomy for a few areas, compact for many."""
+
+    margin: float
+    title_size: float
+    note_size: float
+    sign_gap: float  # the signature line's distance below the table (in lines)
+    table_gap: float = 6.0  # below the unit line (room for the seal's lower half)
+    scale: float = 1.0
+
+
+LOOKS = (
+    _Look(MARGIN, TITLE_SIZE, NOTE_SIZE, 2.4),
+    _Look(8 * mm, 16, 7.5, 1.9),
+)
+#: The smallest table font before the whole form is shrunk (30 areas stay at or above it).
+MIN_TABLE_SIZE = 7.0
+
+
+def _seal_gap() -> float:
+    """Distance from the unit line's baseline to the table for the seal's lower half to clear it."""
+    return SEAL_SIZE / 2 - LINE_SIZE * 0.35 + 2
+
+
+def _fit_form(table: WeeklyTable, font: str, *, seal: bool) -> tuple[_Look, _Fit, list[Paragraph]]:
+    """The look, table and notes for the page: the largest table font that fits.
+
+    Roomy rows (2.1 lines) first, down to 9 pt; then tighter rows (1.35 lines) from
+    11 pt down to ``MIN_TABLE_SIZE``, each size with the roomy fixed parts and then
+    the compact ones; only past that (more than 30 areas) is the whole form scaled down.
+    """
+    page_w, page_h = PAGE
+    tries = [(LOOKS[0], 2.1, s / 2) for s in range(22, 17, -1)]
+    smallest = int(MIN_TABLE_SIZE * 4)
+    tries += [(look, 1.35, s / 4) for s in range(44, smallest - 1, -1) for look in LOOKS]
+    best = None
+    for look, lines, size in tries:
+        if seal:
+            look = dataclasses.replace(look, table_gap=_seal_gap())
+        width = page_w - 2 * look.margin
+        notes, notes_h = _note_paragraphs(font, look.note_size, width)
+        fixed = (
+            10 * 1.6
+            + look.title_size * 1.7
+            + LINE_SIZE * 2.2
+            + look.table_gap
+            + LINE_SIZE * (look.sign_gap + 0.8)
+            + 4
+        )
+        room = page_h - 2 * look.margin - fixed - notes_h
+        fit = _build_table(table, font, size, width, room, lines)
+        best = (look, fit, notes, room)
+        if fit.height <= room:
+            return look, fit, notes
+    assert best is not None
+    look, fit, notes, room = best
+    content = page_h - 2 * look.margin
+    scale = content / (content - room + fit.height)
+    return dataclasses.replace(look, scale=scale), fit, notes
+
+
 def draw_annex1(c: Canvas, table: WeeklyTable, stamp: form.Stamp) -> None:
     """Draw the form on the current page of a landscape A4 canvas (one page)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     font = register_cjk_font()
     page_w, page_h = PAGE
-    width = page_w - 2 * MARGIN
-    notes, notes_h = _note_paragraphs(font, NOTE_SIZE, width)
-    # Fixed parts: 附件1, title, unit line, gaps, signature line.
-    fixed = 10 * 1.6 + TITLE_SIZE * 2.0 + LINE_SIZE * 2.2 + 6 + LINE_SIZE * 3.2 + 4
-    room = page_h - 2 * MARGIN - fixed - notes_h
-    size = 11.0
-    fit = _build_table(table, font, size, width, room)
-    while fit.height > room and size > 6:
-        size -= 0.5
-        fit = _build_table(table, font, size, width, room)
-    scale = 1.0
-    if fit.height > room:
-        scale = (page_h - 2 * MARGIN) / (page_h - 2 * MARGIN - room + fit.height)
-    if scale < 1.0:
-        # Many areas: shrink the whole form about the top left corner.
-        c.translate(MARGIN, page_h - MARGIN)
-        c.scale(scale, scale)
-        c.translate(-MARGIN, -(page_h - MARGIN))
+    look, fit, notes = _fit_form(table, font, seal=bool(stamp.seal))
+    margin, title_size, width = look.margin, look.title_size, page_w - 2 * look.margin
+    if look.scale < 1.0:
+        # Very many areas: shrink the whole form about the top left corner.
+        c.translate(margin, page_h - margin)
+        c.scale(look.scale, look.scale)
+        c.translate(-margin, -(page_h - margin))
 
-    left, right = MARGIN, MARGIN + width
-    y = page_h - MARGIN
+    left, right = margin, margin + width
+    y = page_h - margin
     c.setFillColor(colors.black)
 
     # 1. 附件1
@@ -162,37 +219,42 @@ def draw_annex1(c: Canvas, table: WeeklyTable, stamp: form.Stamp) -> None:
     c.setFont(font, 10)
     c.drawString(left, y, form.ANNEX_LABEL)
     # 2. Title; Micro Hei has no bold face: stroke the outline lightly instead.
-    y -= TITLE_SIZE * 1.7
+    y -= title_size * 1.7
     c.saveState()
     text = c.beginText()
-    text.setFont(font, TITLE_SIZE)
+    text.setFont(font, title_size)
     text.setTextRenderMode(2)
     c.setLineWidth(0.45)
-    text.setTextOrigin(left + (width - stringWidth(form.TITLE, font, TITLE_SIZE)) / 2, y)
+    text.setTextOrigin(left + (width - stringWidth(form.TITLE, font, title_size)) / 2, y)
     text.textOut(form.TITLE)
     c.drawText(text)
     c.restoreState()
     # 3. 填报单位（公章）, week, 计量单位
     y -= LINE_SIZE * 2.2
     c.setFont(font, LINE_SIZE)
-    unit_text = form.UNIT_LABEL + table.unit.name
-    c.drawString(left, y, unit_text)
-    c.drawCentredString(left + width / 2, y, table.week.label)
-    c.drawRightString(right, y, form.UNIT_OF_MEASURE)
     seal_centre = (
         left
         + stringWidth(form.UNIT_LABEL[: form.UNIT_LABEL.index(form.SEAL_WORD)], font, LINE_SIZE)
         + stringWidth(form.SEAL_WORD, font, LINE_SIZE) / 2,
         y + LINE_SIZE * 0.35,
     )
-    # 4–5. The table.
-    y -= 6
+    c.drawString(left, y, form.UNIT_LABEL)
+    # The unit's name after the label, or after the seal when there is one: the seal covers
+    # 填报单位（公章） only, never the name.
+    name_x = left + stringWidth(form.UNIT_LABEL, font, LINE_SIZE)
+    if stamp.seal:
+        name_x = max(name_x, seal_centre[0] + SEAL_SIZE / 2 + 2)
+    c.drawString(name_x, y, table.unit.name)
+    c.drawCentredString(left + width / 2, y, table.week.label)
+    c.drawRightString(right, y, form.UNIT_OF_MEASURE)
+    # 4–5. The table, below the seal's lower edge when there is a seal.
+    y -= look.table_gap
     top = y
     fit.table.drawOn(c, left, top - fit.height)
     _draw_corner(c, fit, left, top, font)
     y = top - fit.height
     # 6. Signatures and date, then 填表说明.
-    y -= LINE_SIZE * 2.4
+    y -= LINE_SIZE * look.sign_gap
     col_w = fit.table._colWidths  # noqa: SLF001 - widths as laid out
     x_mid = left + sum(col_w[:MIDDLE_COL])
     x_right = left + sum(col_w[:RIGHT_COL])

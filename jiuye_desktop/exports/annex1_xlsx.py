@@ -121,8 +121,11 @@ def write_annex1_sheet(
     ws.row_dimensions[ROW_TITLE].height = 32
 
     # 3. 填报单位（公章）, week label, 计量单位
+    # With a seal the name stands after it and the table below it: the seal covers
+    # 填报单位（公章） only, never the name, the title or the table.
+    pad = "\u3000" * _seal_pad_chars() if stamp.seal else ""
     unit_line = (
-        (LEFT_PART, form.UNIT_LABEL + table.unit.name, "left"),
+        (LEFT_PART, form.UNIT_LABEL + pad + table.unit.name, "left"),
         (MIDDLE_PART, table.week.label, "center"),
         (RIGHT_PART, form.UNIT_OF_MEASURE, "right"),
     )
@@ -130,13 +133,16 @@ def write_annex1_sheet(
         ws.merge_cells(start_row=ROW_UNIT, start_column=c0, end_row=ROW_UNIT, end_column=c1)
         cell = ws.cell(ROW_UNIT, c0, cell_text(text))
         cell.font = body_font
-        cell.alignment = Alignment(horizontal=horizontal, vertical="center")
-    ws.row_dimensions[ROW_UNIT].height = 26
+        cell.alignment = Alignment(
+            horizontal=horizontal, vertical="top" if stamp.seal else "center"
+        )
+    ws.row_dimensions[ROW_UNIT].height = UNIT_ROW_SEALED if stamp.seal else 26
 
     _write_header(ws, first_width, body_font, bold_font)
 
-    # 5. Body: 合计, 本级, areas; numbers, not formulas. Few rows get the room of a printed form.
-    body_height = 26 if len(rows) <= 12 else 21
+    # 5. Body: 合计, 本级, areas; numbers, not formulas. Few rows get the room of a printed form;
+    # many get 1.45 lines, so that printed on one page (fit to page) 30 areas stay ≥ 7 pt.
+    body_height = body_row_height(len(rows))
     for i, (name, cells) in enumerate(rows):
         r = ROW_BODY + i
         cell = ws.cell(r, 1, cell_text(name))
@@ -178,8 +184,34 @@ def write_annex1_sheet(
     last_row = row_sign + len(form.NOTES)
 
     _place_images(ws, stamp, table.unit.name, row_sign, first_width)
-    _page_setup(ws, last_row)
+    _page_setup(ws, last_row, compact=len(rows) > 20)
     no_formulas(ws)  # an area named "=…" stays a name
+
+
+def body_row_height(rows: int) -> float:
+    """Height (points) of a body row for a table of ``rows`` rows (合计 and 本级 included)."""
+    if rows <= 12:
+        return 26
+    if rows <= 20:
+        return 21
+    return round(BODY_SIZE * 1.45, 1)
+
+
+#: The unit row's height with a seal: the text at its top, the seal's lower half inside it.
+UNIT_ROW_SEALED = 68
+#: Pixels from the unit row's top to the middle of its (top-aligned) text.
+_UNIT_TEXT_MID_PX = 12
+
+
+def _seal_centre_x() -> float:
+    """Pixels from the sheet's left edge to the centre of the （公章） words."""
+    return 4 + _char_px() * (len(form.UNIT_LABEL) - 1 - len(form.SEAL_WORD) / 2)
+
+
+def _seal_pad_chars() -> int:
+    """Ideographic spaces after the label so that the unit's name starts right of the seal."""
+    label_end = 4 + _char_px() * len(form.UNIT_LABEL)
+    return max(0, math.ceil((_seal_centre_x() + SEAL_PX / 2 - label_end) / _char_px()) + 1)
 
 
 def _write_header(ws: Worksheet, first_width: float, body_font: Font, bold_font: Font) -> None:
@@ -216,15 +248,26 @@ def _write_header(ws: Worksheet, first_width: float, body_font: Font, bold_font:
     ws.row_dimensions[ROW_HEAD_C].height = 18
 
 
-def _page_setup(ws: Worksheet, last_row: int) -> None:
-    """A4 landscape, one page, centred, print area and margins LibreOffice does not clip."""
+def _page_setup(ws: Worksheet, last_row: int, *, compact: bool = False) -> None:
+    """A4 landscape, one page, centred, print area and margins LibreOffice does not clip.
+
+    ``compact`` (many areas): narrower top and bottom margins, so that the page's scale
+    keeps the table at 7 pt or more.
+    """
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.9, header=0.3, footer=0.3)
+    if compact:
+        ws.page_margins = PageMargins(
+            left=0.4, right=0.4, top=0.4, bottom=0.5, header=0.2, footer=0.2
+        )
+    else:
+        ws.page_margins = PageMargins(
+            left=0.5, right=0.5, top=0.6, bottom=0.9, header=0.3, footer=0.3
+        )
     ws.print_area = f"A1:{get_column_letter(LAST_COL)}{last_row}"
     ws.sheet_view.showGridLines = False
 
@@ -285,8 +328,8 @@ def _place_images(
     char = _char_px()
     if stamp.seal:
         # Centre of the （公章） words on the unit line.
-        seal_x = 4 + char * (len(form.UNIT_LABEL) - 1 - len(form.SEAL_WORD) / 2)
-        seal_y = _row_top_px(ws, ROW_UNIT) + _row_px(ws.row_dimensions[ROW_UNIT].height or 15) / 2
+        seal_x = _seal_centre_x()
+        seal_y = _row_top_px(ws, ROW_UNIT) + _UNIT_TEXT_MID_PX
         _add_picture(ws, stamp.seal, seal_x - SEAL_PX / 2, seal_y - SEAL_PX / 2, SEAL_PX, SEAL_PX)
     line_mid = _row_top_px(ws, row_sign) + _row_px(ws.row_dimensions[row_sign].height or 15) / 2
     for data, col, label, name in (

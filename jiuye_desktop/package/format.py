@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..domain import FINDING_KIND_NAMES, RECORD_FIELDS, REMOVAL_REASONS, Week
+from ..domain import RECORD_FIELDS, REMOVAL_REASONS, Week, kind_name
 from ..exports import annex1_form as form
 
 FORMAT_NAME = "jiuye-package"
@@ -59,10 +59,13 @@ UNSIGNED_VERSION = 1
 ANNEX_SHEET, LEDGER_SHEET, NOTES_SHEET = form.ANNEX_LABEL, "实名台账", "说明"
 TEMPLATE_HEADERS: tuple[str, ...] = tuple(h for _, h in RECORD_FIELDS)
 STATUS_HEADERS = ("状态", "剔除原因", "剔除日期", "剔除说明")
-LEDGER_HEADERS: tuple[str, ...] = TEMPLATE_HEADERS + STATUS_HEADERS
+#: Warnings of the record marked as checked (已核实, dismissals.py), one per line:
+#: ``<finding key>：<reason>（<operator>，<time>）``.
+CHECKED_HEADER = "核实说明"
+LEDGER_HEADERS: tuple[str, ...] = TEMPLATE_HEADERS + STATUS_HEADERS + (CHECKED_HEADER,)
 ACTIVE, REMOVED = "有效", "已剔除"
-REASON_NAMES: dict[str, str] = {r.value: FINDING_KIND_NAMES[r] for r in REMOVAL_REASONS}
-REASON_CODES = {v: k for k, v in REASON_NAMES.items()}
+#: 剔除原因 as the sheet writes it -> the removal reason.
+REASON_CODES = {kind_name(r): r.value for r in REMOVAL_REASONS}
 
 Progress = Callable[[int, int], None]
 
@@ -196,3 +199,38 @@ def week_json(week: Week) -> dict[str, str]:
         "start": week.start.isoformat(),
         "end": week.end.isoformat(),
     }
+
+
+# --- Dismissed warnings (the 核实说明 column) ------------------------------------------------------
+
+#: One dismissal: (finding key, reason, operator, time).
+Checked = tuple[str, str, str, str]
+
+
+def checked_text(items: Iterable[Checked]) -> str:
+    """The 核实说明 cell of a record's dismissals."""
+    return "\n".join(
+        f"{key}：{_one_line(reason)}（{_one_line(op).replace('，', ',')}，{at}）"
+        for key, reason, op, at in items
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def parse_checked(text: str) -> list[Checked] | None:
+    """The dismissals a 核实说明 cell carries; None when a line is not of that form."""
+    out: list[Checked] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, sep, rest = line.partition("：")
+        if not sep or not key or not rest.endswith("）") or "（" not in rest:
+            return None
+        reason, _, meta = rest[:-1].rpartition("（")
+        op, sep, at = meta.rpartition("，")
+        if not sep or not reason or not at:
+            return None
+        out.append((key, reason, op, at))
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain import WeeklyTable
@@ -24,11 +24,13 @@ from .format import (
     REASON_CODES,
     REMOVED,
     TEMPLATE_HEADERS,
+    Checked,
     PackageError,
     Progress,
     digest_line,
     digest_start,
     package_digest,
+    parse_checked,
     read_cell,
     signed_message,
 )
@@ -59,6 +61,8 @@ class JudgedPackage:
     rows: list[packages_sql.MergedRow]
     annex: AnnexGrid
     area_ids: tuple[int, ...]
+    #: Warnings the unit marked as checked (核实说明), by index into ``rows``.
+    checked: dict[int, list[Checked]] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,15 +127,27 @@ def judge_package(
     year_start = f"{head.week.year}-01-01"
     end = head.week.end.isoformat()
     n_template = len(TEMPLATE_HEADERS)
+    n_status = n_template + 4
+    checked: dict[int, list[Checked]] = {}
     for excel_row, values in rows:
         h.update(digest_line(values))
         record = normalize(dict(zip(TEMPLATE_HEADERS, values, strict=False)), ctx, excel_row)
-        if not (record.registered_on and year_start <= record.registered_on <= end):
+        # A 登记日期 the unit could not read stays unread here (an invalid record of no year).
+        unread = record.registered_on == "" and bool(record.registered_on_raw)
+        if not unread and not (record.registered_on and year_start <= record.registered_on <= end):
             raise PackageError(
                 f"文件“{name}”实名台账第{excel_row}行的登记日期“{values[_REGISTERED]}”不在"
                 f"{head.week.year}年1月1日至{head.week.label}末（{end}）之间"
             )
-        removal = _removal(values[n_template:], excel_row, name, end)
+        removal = _removal(values[n_template:n_status], excel_row, name, end)
+        if values[n_status]:
+            items = parse_checked(values[n_status])
+            if items is None:
+                raise PackageError(
+                    f"文件“{name}”实名台账第{excel_row}行的核实说明“{values[n_status]}”"
+                    "不是本程序写的格式，文件被修改过"
+                )
+            checked[len(merged)] = items
         values_row, findings = prepared_row(record, ctx)
         merged.append((values_row, findings, *removal))
     check_signature(head, str(h.hexdigest()))
@@ -139,7 +155,7 @@ def judge_package(
         raise PackageError(
             f"文件“{name}”的实名台账有{len(merged)}行，说明中写的是{head.row_count}行"
         )
-    return JudgedPackage(head, merged, _annex_grid(pkg), area_ids)
+    return JudgedPackage(head, merged, _annex_grid(pkg), area_ids, checked)
 
 
 def check_signature(head: PackageHead, ledger_digest: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Iterator
 
 #: Separator of the values joined in one block row (never inside a stored text).
@@ -35,30 +34,52 @@ def birth_blocks(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, str,
     yield from conn.execute(sql)
 
 
-def phone_counts(conn: sqlite3.Connection) -> Counter[tuple[str, str]]:
-    """Records not removed per (duplicate class, phone without dashes)."""
+def crowded_mobiles(conn: sqlite3.Connection, at_least: int) -> list[tuple[str, str]]:
+    """(duplicate class, phone) given by ``at_least`` records or more, for phones that do not
+    start with 0 (mobiles; landlines, written with or without a dash, see ``landlines``)."""
     sql = """
-        SELECT dup_key, replace(phone, '-', '') FROM records
-        WHERE removed_on IS NULL AND phone != '' AND dup_key IS NOT NULL
+        SELECT dup_key, phone FROM records
+        WHERE removed_on IS NULL AND phone != '' AND phone >= '1' AND dup_key IS NOT NULL
+        GROUP BY phone, dup_key HAVING count(*) >= ?
     """
-    return Counter(conn.execute(sql))
+    return conn.execute(sql, (at_least,)).fetchall()
+
+
+def landlines(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(duplicate class, phone as stored) of the records not removed whose phone starts with 0."""
+    sql = """
+        SELECT dup_key, phone FROM records
+        WHERE removed_on IS NULL AND phone != '' AND phone < '1' AND dup_key IS NOT NULL
+    """
+    return conn.execute(sql).fetchall()
+
+
+def phones_like_runs(conn: sqlite3.Connection, middles: Iterable[str]) -> list[str]:
+    """The distinct 11-character phones of records not removed whose characters 4–8 are one of
+    ``middles`` (a quick filter: any 8 characters in a row of 11 cover them)."""
+    sql = """
+        SELECT DISTINCT phone FROM records
+        WHERE removed_on IS NULL AND phone != '' AND length(phone) = 11
+          AND substr(phone, 4, 5) IN (SELECT value FROM json_each(?))
+    """
+    return [r[0] for r in conn.execute(sql, (json.dumps(sorted(middles)),))]
 
 
 def records_with_phones(
     conn: sqlite3.Connection, phones: Iterable[str]
 ) -> list[tuple[int, str, str, str, str]]:
     """(id, phone without dashes, duplicate class, person, name) of the records not
-    removed whose phone is one of ``phones``; the person is the ID as stored (the
-    normalised one, else as written)."""
+    removed whose phone, as stored, is one of ``phones``; the person is the ID as
+    stored (the normalised one, else as written)."""
     wanted = sorted(set(phones))
     if not wanted:
         return []
     sql = """
-        SELECT id, replace(phone, '-', '') AS p, dup_key,
+        SELECT id, replace(phone, '-', ''), dup_key,
                CASE WHEN id_number != '' THEN id_number ELSE id_raw END, name
         FROM records
         WHERE removed_on IS NULL AND phone != '' AND dup_key IS NOT NULL
-          AND replace(phone, '-', '') IN (SELECT value FROM json_each(?))
+          AND phone IN (SELECT value FROM json_each(?))
         ORDER BY id
     """
     return conn.execute(sql, (json.dumps(wanted),)).fetchall()
@@ -80,14 +101,15 @@ def sound_matches(
     conn: sqlite3.Connection, name: str, dup_key: str, candidates: Iterable[str]
 ) -> list[tuple[int, str]]:
     """(id, ID) of records not removed with a sound ID among ``candidates``, the same
-    name and duplicate class."""
+    name and duplicate class. Looked up by ID (the ``+`` keeps the planner off the
+    indexes of the other terms, which would read a whole class per candidate)."""
     wanted = sorted(set(candidates))
     if not wanted:
         return []
     marks = ", ".join("?" * len(wanted))
     sql = (
         "SELECT id, id_number FROM records "
-        f"WHERE id_number IN ({marks}) AND id_ok = 1 AND removed_on IS NULL "
-        "AND name = ? AND dup_key = ? ORDER BY id"
+        f"WHERE id_number IN ({marks}) AND +id_ok = 1 AND +removed_on IS NULL "
+        "AND +name = ? AND +dup_key = ? ORDER BY id"
     )
     return conn.execute(sql, (*wanted, name, dup_key)).fetchall()

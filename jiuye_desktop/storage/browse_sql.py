@@ -27,7 +27,7 @@ VALUE_SQL: dict[str, str] = {
     "employment_form": "r.employment_form",
     "employer": "r.employer",
     "phone": "r.phone",
-    "registered_on": "COALESCE(r.registered_on, r.registered_on_raw)",
+    "registered_on": "COALESCE(NULLIF(r.registered_on, ''), r.registered_on_raw)",
     "status": "r.removed_on",
     "findings": "''",
 }

@@ -47,26 +47,32 @@ _LEDGER_SQL = (
            SELECT m.message || CASE WHEN m.message != '' AND m.note != '' THEN '；' ELSE '' END
                   || m.note
            FROM removals m WHERE m.record_id = r.id AND m.restored_at IS NULL
-           ORDER BY m.id DESC LIMIT 1) END
+           ORDER BY m.id DESC LIMIT 1) END,
+       (SELECT json_group_array(json_array(d.finding_key, d.reason, d.operator, d.at))
+        FROM dismissals d WHERE d.record_id = r.id)
     FROM records r LEFT JOIN areas a ON a.id = r.area_id
-    WHERE r.registered_on >= :start AND r.registered_on <= :end
+    WHERE (r.registered_on >= :start AND r.registered_on <= :end) OR r.registered_on = ''
     ORDER BY r.id"""
 )
 
 
 def ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> Iterator[tuple[Any, ...]]:
-    """Records registered from ``start`` to ``end``, in the order they were entered.
+    """Records registered from ``start`` to ``end``, and those whose 登记日期 could not be
+    read (they belong to no year and stay invalid until corrected), in the order they
+    were entered.
 
     Each row: the values of ``ledger.RECORD_COLUMNS``, then the area's name
     (None when the area is unknown), the removal date, reason and note (message
-    and note joined) of a removal dated on or before ``end`` (else None).
+    and note joined) of a removal dated on or before ``end`` (else None), then
+    the record's dismissals as a JSON list of [key, reason, operator, at].
     """
     return conn.execute(_LEDGER_SQL, {"start": start, "end": end})
 
 
 def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM records WHERE registered_on >= ? AND registered_on <= ?",
+        "SELECT count(*) FROM records "
+        "WHERE (registered_on >= ? AND registered_on <= ?) OR registered_on = ''",
         (start, end),
     ).fetchone()
     return int(row[0])

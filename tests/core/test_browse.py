@@ -38,7 +38,7 @@ def sql_ids(session, where: str = "", order: str = "r.id", params: tuple = ()) -
 
 
 def ids(session, **kw) -> list[int]:
-    return list(browse.record_ids(session.db.conn, BrowseQuery(**kw)))
+    return list(browse.record_ids(session, BrowseQuery(**kw)))
 
 
 # --- Ids, sorts and filters ----------------------------------------------------------------------
@@ -51,7 +51,7 @@ def test_grid_columns_and_their_sql_agree():
 
 
 def test_default_view_is_every_record_by_id_without_a_scan(sample):
-    result = browse.record_ids(sample.db.conn, BrowseQuery())
+    result = browse.record_ids(sample, BrowseQuery())
     assert isinstance(result, range)
     assert list(result) == sql_ids(sample)
     assert len(result) == 630
@@ -64,7 +64,7 @@ def test_ids_with_a_gap_are_read_from_the_table(sample):
         "INSERT INTO records (id, name, registered_on, created_at) "
         "VALUES (5000, '补录', '2017-12-01', '2017-12-01 09:00:00')"
     )
-    result = browse.record_ids(conn, BrowseQuery())
+    result = browse.record_ids(sample, BrowseQuery())
     assert not isinstance(result, range)
     assert list(result) == sql_ids(sample)
     assert list(result)[-1] == 5000
@@ -107,8 +107,7 @@ def test_unsortable_or_unknown_column_is_refused(sample):
 
 
 def test_filters_match_sql(sample):
-    conn = sample.db.conn
-    area_id = dict((n, i) for i, n in browse.area_choices(conn))["魏都区"]
+    area_id = dict((n, i) for i, n in browse.area_choices(sample))["魏都区"]
     assert ids(sample, area_id=area_id) == sql_ids(sample, "area_id = ?", params=(area_id,))
     assert ids(sample, record_type="自然减员") == sql_ids(sample, "record_type = '自然减员'")
     week = week_of(dt.date(2017, 11, 8))
@@ -208,8 +207,11 @@ def test_search_reads_ids_as_clerks_type_them(session):
 def test_fetch_rows_gives_column_texts_status_and_findings(sample):
     conn = sample.db.conn
     remove_selected(sample, [5], "duplicate", dt.date(2017, 11, 20), note="与第2行重复")
-    rows = browse.fetch_rows(conn, [1, 5, 3, 99999])
-    assert set(rows) == {1, 3, 5}
+    (invalid,) = conn.execute(
+        "SELECT MIN(record_id) FROM record_findings WHERE kind = 'invalid' AND record_id > 5"
+    ).fetchone()
+    rows = browse.fetch_rows(sample, [1, 5, invalid, 99999])
+    assert set(rows) == {1, invalid, 5}
     one = rows[1]
     assert len(one.values) == len(browse.COLUMNS)
     col = {k: i for i, k in enumerate(browse.COLUMN_KEYS)}
@@ -227,7 +229,7 @@ def test_fetch_rows_gives_column_texts_status_and_findings(sample):
     assert five.removed
     assert five.values[col["status"]] == "已剔除（重复）"
     assert five.removal == "已剔除（重复，2017-11-20）：与第2行重复"
-    three = rows[3]  # the sample's record 3 is flagged invalid
+    three = rows[invalid]  # a record flagged invalid
     assert three.worst_kind == "invalid"
     assert three.values[col["findings"]].startswith("无效")
     assert "无效｜" in browse.findings_text(three)
@@ -235,12 +237,12 @@ def test_fetch_rows_gives_column_texts_status_and_findings(sample):
 
 def test_counts(sample):
     remove_selected(sample, [1, 2], "invalid", dt.date(2017, 11, 20))
-    c = browse.counts(sample.db.conn)
+    c = browse.counts(sample)
     assert (c.total, c.removed, c.active) == (630, 2, 628)
 
 
 def test_week_choices_are_past_weeks_of_years_with_records(sample):
-    weeks = browse.week_choices(sample.db.conn, today=dt.date(2018, 1, 10))
+    weeks = browse.week_choices(sample, today=dt.date(2018, 1, 10))
     labels = [w.label for w in weeks]
     assert labels[0] == "2018年1月第2周"  # latest first, nothing after today
     assert "2017年11月第2周" in labels
@@ -257,7 +259,7 @@ def test_history_in_words(session):
     session.edit_record(rid, record)
     remove_selected(session, [rid], "incomplete", dt.date(2017, 11, 20), note="补不齐")
     restore(session, rid)
-    entries = browse.history(session.db.conn, rid)
+    entries = browse.history(session, rid)
     assert [e.action for e in entries] == ["录入", "修改", "剔除", "恢复"]
     edit = entries[1]
     assert (edit.field, edit.old, edit.new) == ("姓名", "王伟", "王维")
@@ -325,15 +327,14 @@ def test_person_records_this_year_and_the_duplicate_message(session):
             **{"就业（减员）日期": "2015-02-27"},
         )
     )[0]
-    conn = session.db.conn
-    found = browse.person_records(conn, pid.lower(), 2017)
+    found = browse.person_records(session, pid.lower(), 2017)
     assert [p.id for p in found] == [attrition, first]  # 2016's 新就业 is another year
     assert found[1].area == "魏都区" and found[1].record_type == "新就业" and not found[1].removed
     message = browse.person_message(found, "新就业", "2017-11-01")
     assert "此人2017年已有 2 条记录" in message and "重复" in message
     assert "重复" not in browse.person_message(found[1:], "去产能安置", "2017-11-01")
     assert browse.person_message(found[1:], "新就业", "2017-11-01", editing=first) == ""
-    assert browse.person_records(conn, make_id(seq="556"), 2017) == []
+    assert browse.person_records(session, make_id(seq="556"), 2017) == []
 
 
 def test_employer_suggestions(session):
@@ -351,24 +352,23 @@ def test_employer_suggestions(session):
     session.add_values(
         new_row(公民身份号码=make_id(seq="333"), 就业形式="单位就业", 就业单位名称="许继电气")
     )
-    conn = session.db.conn
-    assert browse.employer_suggestions(conn, "许昌") == [
+    assert browse.employer_suggestions(session, "许昌") == [
         ("许昌瑞贝卡发制品有限公司", "91411000MA40ABCD1X")
     ]
-    assert [n for n, _ in browse.employer_suggestions(conn, "许")] == [
+    assert [n for n, _ in browse.employer_suggestions(session, "许")] == [
         "许昌瑞贝卡发制品有限公司",
         "许继电气",
     ]
-    assert browse.employer_suggestions(conn, "许", limit=1) == [
+    assert browse.employer_suggestions(session, "许", limit=1) == [
         ("许昌瑞贝卡发制品有限公司", "91411000MA40ABCD1X")
     ]
-    assert browse.employer_suggestions(conn, "  ") == []
+    assert browse.employer_suggestions(session, "  ") == []
 
 
 def test_record_form_values_use_the_area_name(session):
     rid = session.add_values(new_row(所属地区="411002"))[0]
-    values = browse.record_form_values(session.db.conn, rid)
+    values = browse.record_form_values(session, rid)
     assert values is not None
     assert values["所属地区"] == "魏都区"
     assert values["姓名"] == "王伟"
-    assert browse.record_form_values(session.db.conn, 999) is None
+    assert browse.record_form_values(session, 999) is None

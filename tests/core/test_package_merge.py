@@ -177,11 +177,11 @@ def test_the_sheets_of_a_package(counties: dict[str, Any], tmp_path: Path) -> No
     ws = wb["实名台账"]
     header = [c.value for c in ws[1]]
     assert header == list(pkg.LEDGER_HEADERS)
-    assert header[-4:] == ["状态", "剔除原因", "剔除日期", "剔除说明"]
+    assert header[-5:] == ["状态", "剔除原因", "剔除日期", "剔除说明", "核实说明"]
     id_col = header.index("公民身份号码") + 1
     for row in ws.iter_rows(min_row=2, max_row=50):
         assert row[id_col - 1].data_type == "s"  # IDs as text, every digit kept
-    statuses = {(r[-4], r[-3], r[-2]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    statuses = {(r[-5], r[-4], r[-3]) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert ("已剔除", "无效", REMOVED_ON.isoformat()) in statuses
     assert not any(s[2] and s[2] > W.end.isoformat() for s in statuses)
     notes = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r[0]}

@@ -1,4 +1,8 @@
-"""End-to-end on the two sample ledgers of shared/samples: import, check, remove, weekly."""
+"""End-to-end on the sample ledgers: import, check, remove, weekly.
+
+The generated samples (``tests/sample_ledgers.py``, expectations from the
+oracle) always; the hand-made ones of ``shared/samples`` when they are there.
+"""
 
 from __future__ import annotations
 
@@ -22,14 +26,18 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
     return json.loads(out)
 
 
+@pytest.mark.parametrize("source", ["generated", "shared"])
 @pytest.mark.parametrize(("ledger", "expected"), CASES)
 def test_sample_ledger_end_to_end(
     tmp_path: Path,
-    samples_dir: Path,
+    request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
     ledger: str,
     expected: str,
+    source: str,
 ) -> None:
+    fixture = "samples_dir" if source == "generated" else "shared_samples_dir"
+    samples_dir: Path = request.getfixturevalue(fixture)
     exp = json.loads((samples_dir / expected).read_text(encoding="utf-8"))
     db = str(tmp_path / "ledger.sqlite")
     run_json(

@@ -227,7 +227,7 @@ def test_edit_reads_values_as_the_form(session: Session) -> None:
     edit_fields(session, rid, ["登记类型=自然减员", "减员原因=退休"])
     from jiuye_desktop.browse import record_form_values
 
-    values = record_form_values(session.db.conn, rid) or {}
+    values = record_form_values(session, rid) or {}
     assert values["就业形式"] == "" and values["减员原因"] == "退休"
 
 

@@ -19,19 +19,17 @@ from pytestqt.qtbot import QtBot
 from jiuye_desktop import importer
 from jiuye_desktop.domain import Level
 from jiuye_desktop.service import init_database, open_session
+from tests.sample_ledgers import samples_dir
 from ui import ops
 from ui.state import AppState
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 SAMPLE_LEDGER = "xuchang-2017-ledger.xlsx"
 SAMPLE_EXPECTED = "xuchang-2017-expected.json"
 
 
 def sample_path(name: str = SAMPLE_LEDGER) -> Path:
-    path = SAMPLES / name
-    if not path.is_file():
-        pytest.fail(f"sample ledger not found at {path} (shared/ must sit beside the checkout)")
-    return path
+    """A generated sample ledger or its expectation (``tests/sample_ledgers.py``)."""
+    return samples_dir() / name
 
 
 def new_database(path: Path) -> Path:

@@ -234,3 +234,44 @@ def test_operator_defaults_to_the_name_set_in_settings(qtbot, tmp_path):
         assert dialog.session.operator == "赵磊"
     finally:
         dialog.session.close()
+
+
+# --- Exports of the grids -----------------------------------------------------------------------
+
+
+def test_ledger_and_findings_export_buttons(qtbot, demo_state, tmp_path, monkeypatch):
+    import openpyxl
+    from PySide6.QtWidgets import QPushButton
+
+    from jiuye_desktop.browse import record_ids
+    from ui import ops
+    from ui.selfcheck_view import SelfCheckView
+
+    w = _window(qtbot, demo_state)
+    w.ledger.type_combo.setCurrentIndex(w.ledger.type_combo.findData("新就业"))
+    w.ledger._on_search_now()
+    shown = list(record_ids(demo_state.session, w.ledger.model.query))
+    target = tmp_path / "台账.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    (button,) = [b for b in w.ledger.findChildren(QPushButton) if b.text() == "导出Excel…"]
+    button.click()
+    qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=30000)
+    wb = openpyxl.load_workbook(target, read_only=True)
+    ids = [r[0] for r in wb.active.iter_rows(min_row=2, values_only=True)]
+    wb.close()
+    assert ids == shown
+
+    w.go_to(Page.SELFCHECK)
+    check = w.page(Page.SELFCHECK)
+    assert isinstance(check, SelfCheckView)
+    if check.result is None:
+        check.run_check()
+    qtbot.waitUntil(lambda: check.result is not None and not check.busy, timeout=30000)
+    findings = tmp_path / "自查.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(findings), ""))
+    (button,) = [b for b in check.findChildren(QPushButton) if b.text() == "导出Excel…"]
+    button.click()
+    qtbot.waitUntil(lambda: findings.exists() and ops.active_count() == 0, timeout=30000)
+    wb = openpyxl.load_workbook(findings, read_only=True)
+    assert len(list(wb.active.iter_rows(values_only=True))) == 1 + len(check.result.findings)
+    wb.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
@@ -17,7 +18,7 @@ from jiuye_desktop.exports.annex1_pdf import annex1_pdf_bytes
 from jiuye_desktop.exports.raster import pdf_page_images
 from jiuye_desktop.weeks import week_from_key
 from ui import export_actions, ops
-from ui.printing import make_printer, page_qimages, paint_pages
+from ui.printing import make_printer, paint_pdf
 from ui.selfcheck_view import SelfCheckView
 from ui.state import AppState
 from ui.weekly_view import WeeklyView
@@ -62,23 +63,34 @@ def test_weekly_export_buttons_write_the_shown_week(
 def test_printing_gives_the_page_of_the_pdf(sample_state: AppState, tmp_path: Path) -> None:
     week = week_from_key("2017-11-2")
     data = annex1_pdf_bytes(sample_state.session, week)
-    images = page_qimages(data, dpi=100)
-    assert len(images) == 1 and images[0].width() > images[0].height()  # one landscape page
-    printer = make_printer(images)
+    printer = make_printer(data)
+    assert printer.pageLayout().orientation() == QPageLayout.Orientation.Landscape
     out = tmp_path / "printed.pdf"
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(out))
-    paint_pages(printer, images)
-    printed = pdf_page_images(out.read_bytes(), dpi=40)
-    original = pdf_page_images(data, dpi=40)
+    paint_pdf(printer, data)
+    printed = pdf_page_images(out.read_bytes(), dpi=150)
+    original = pdf_page_images(data, dpi=150)
     assert len(printed) == 1
-    # The printed page shows the same picture as the exported one (small margins differ).
-    a = printed[0].convert("L").resize((200, 140))
-    b = original[0].convert("L").resize((200, 140))
-    diff = sum(abs(x - y) for x, y in zip(a.tobytes(), b.tobytes(), strict=True)) / (200 * 140)
-    assert diff < 12, diff
-    blank = sum(abs(255 - x) for x in a.tobytes()) / (200 * 140)
-    assert blank > 5  # not an empty page
+    # The printed page is the exported one, pixel for pixel at 150 dpi (rendered at 600 dpi:
+    # thin rules and small figures survive).
+    a, b = printed[0].convert("L"), original[0].convert("L")
+    assert abs(a.size[0] - b.size[0]) <= 2 and abs(a.size[1] - b.size[1]) <= 2
+    # Compared at a quarter of 150 dpi: the page may sit half a pixel off.
+    size = (b.size[0] // 4, b.size[1] // 4)
+    a, b = a.resize(size), b.resize(size)
+    diff = sum(abs(x - y) for x, y in zip(a.tobytes(), b.tobytes(), strict=True)) / len(a.tobytes())
+    ink = sum(abs(255 - x) for x in b.tobytes()) / len(b.tobytes())
+    assert ink > 5 and diff < ink / 4, (diff, ink)  # ink ≈ 12: a blank page would differ by 12
+    # The picture inside the printed PDF has the printer's resolution (600 dpi, capped).
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(out.read_bytes())
+    widths = [
+        obj.get_px_size()[0] for obj in doc[0].get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,))
+    ]
+    doc.close()
+    assert widths and max(widths) >= 842 / 72 * 600 * 0.98
 
 
 def test_selfcheck_report_button(

@@ -41,7 +41,7 @@ def view(qtbot, sample_state):
 
 
 def test_model_passes_the_model_tester(qtmodeltester, sample_state):
-    model = LedgerModel(sample_state.session.db.conn)
+    model = LedgerModel(sample_state.session)
     model.search(browse.BrowseQuery())
     assert model.rowCount() == 630
     qtmodeltester.check(model, force_py=True)
@@ -50,7 +50,7 @@ def test_model_passes_the_model_tester(qtmodeltester, sample_state):
 
 
 def test_rows_come_a_page_at_a_time_and_match_the_database(sample_state):
-    model = LedgerModel(sample_state.session.db.conn)
+    model = LedgerModel(sample_state.session)
     model.search(browse.BrowseQuery())
     conn = sample_state.session.db.conn
     for row in (0, PAGE_SIZE - 1, PAGE_SIZE, 629):
@@ -87,8 +87,7 @@ def test_sorting_by_clicking_a_header_follows_sql(qtbot, view, sample_state):
 
 
 def test_filters_change_rows_as_sql_says(qtbot, view, sample_state):
-    conn = sample_state.session.db.conn
-    area_id = {name: i for i, name in browse.area_choices(conn)}["长葛市"]
+    area_id = {name: i for i, name in browse.area_choices(sample_state.session)}["长葛市"]
     view.area_combo.setCurrentIndex(view.area_combo.findData(area_id))
     assert shown_ids(view.model) == sql_ids(sample_state, "area_id = ?", params=(area_id,))
     view.type_combo.setCurrentIndex(view.type_combo.findData("新就业"))
@@ -157,3 +156,11 @@ def test_double_click_and_enter_open_the_record(qtbot, view):
     with qtbot.waitSignal(view.record_activated) as opened:
         qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert opened.args == [12]
+
+
+def test_each_finding_kind_has_one_colour_of_its_own() -> None:
+    from jiuye_desktop.domain import FindingKind
+    from ui.widgets import KIND_COLORS
+
+    assert list(KIND_COLORS) == [k.value for k in FindingKind]
+    assert len({c.name() for c in KIND_COLORS.values()}) == len(KIND_COLORS)

@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from jiuye_desktop.storage import backup
 from ui import backup_actions
 from ui.state import AppState
 
@@ -19,7 +18,7 @@ from ui.state import AppState
 def test_restore_while_another_process_holds_the_ledger(
     qtbot: QtBot, state: AppState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backup.make_backup(state.session.db, "manual")
+    state.session.back_up_now("manual")
     state.session.set_profile({"contact": "张丽"})
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
