@@ -16,13 +16,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("JIUYE_OPERATOR", "张丽")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from jiuye_desktop.demo_loader import load_demo  # noqa: E402
@@ -259,6 +261,7 @@ def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
     from ui.setup_dialog import SetupDialog
 
     window = MainWindow(state)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # the offscreen screen is small
     window.resize(*SIZE)
     window.show()
     settle(app)
@@ -375,8 +378,87 @@ def shoot(app: QApplication, state: AppState, out: Path, folder: Path) -> None:
     settle(app)
     save(first_run, out, "12-first-run-setup")
     first_run.close()
+    shoot_desk(app, window, out, folder)
     window.entry._dirty = False
     window.close()
+
+
+def shoot_desk(app: QApplication, window: Any, out: Path, folder: Path) -> None:
+    """Issue 16: first steps, help, the list's number keys, two screen sizes, a 30-area Annex 1."""
+    from jiuye_desktop.exports.annex1_pdf import export_annex1_pdf
+    from jiuye_desktop.exports.raster import pdf_page_images
+    from jiuye_desktop.weeks import week_from_key
+    from ui import help_dialog
+    from ui.main_window import MainWindow, Page
+
+    empty = init_database(
+        folder / "empty.sqlite", unit_code="411024", unit_name="鄢陵县", level=Level.COUNTY
+    )
+    first = MainWindow(AppState(folder / "empty.sqlite", empty))
+    first.setWindowState(Qt.WindowState.WindowNoState)
+    first.resize(*SIZE)
+    first.show()
+    settle(app)
+    save(first, out, "13-first-steps")
+    first.close()
+
+    guide = help_dialog.show_guide(window)
+    settle(app)
+    save(guide, out, "14-help-guide")
+    guide.close()
+    keys = help_dialog.show_shortcuts(window, list(window.action_map.values()))
+    settle(app)
+    save(keys, out, "15-shortcuts")
+    keys.close()
+
+    window.go_to(Page.ENTRY)
+    box = window.entry.inputs["登记类型"]
+    box.set_value("新就业")
+    window.entry._on_field_changed("登记类型")
+    box = window.entry.inputs["就业形式"]
+    box.showPopup()
+    settle(app)
+    popup = box.view().window()
+    shot = QPixmap(window.size())
+    shot.fill(Qt.GlobalColor.white)
+    painter = QPainter(shot)
+    painter.drawPixmap(0, 0, window.grab())
+    painter.drawPixmap(window.mapFromGlobal(popup.mapToGlobal(QPoint(0, 0))), popup.grab())
+    painter.end()
+    path = out / "16-entry-choice-numbers.png"
+    shot.save(str(path))
+    print(f"  {path}")
+    box.hidePopup()
+    window.entry.clear()
+    window.entry._dirty = False
+
+    for size, pages in (
+        ((1280, 720), (Page.LEDGER, Page.ENTRY, Page.SELFCHECK)),
+        ((1920, 1080), (Page.LEDGER, Page.WEEKLY)),
+    ):
+        window.resize(*size)
+        for page in pages:
+            window.go_to(page)
+            settle(app, 0.5)
+            save(window, out, f"17-{page.name.lower()}-{size[0]}x{size[1]}")
+    window.resize(*SIZE)
+
+    county = init_database(
+        folder / "county30.sqlite",
+        unit_code="411024",
+        unit_name="鄢陵县",
+        level=Level.COUNTY,
+        areas=[(None, f"第{i}街道办事处") for i in range(1, 31)],
+    )
+    county.set_image("seal", seal_png())
+    pdf = export_annex1_pdf(
+        county, week_from_key("2017-11-2"), folder / "a30.pdf", fill_date=dt.date(2017, 11, 10)
+    )
+    county.close()
+    image = pdf_page_images(pdf.read_bytes(), dpi=110)[0]
+    path = out / "18-annex1-30-areas-pdf.png"
+    image.save(path)
+    print(f"  {path}")
 
 
 if __name__ == "__main__":

@@ -61,9 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--unit-name", required=True, help="本单位名称（如 许昌市）")
     s.add_argument(
         "--level",
-        required=True,
         choices=[lv.value for lv in Level],
-        help="级别：县级、市级或省级（省级410000默认含17个省辖市、济源和10个省直管县）",
+        help="级别：县级、市级或省级（省级410000默认含17个省辖市、济源和10个省直管县）；"
+        "省略时按代码表推断",
+    )
+    s.add_argument(
+        "--unknown-code",
+        action="store_true",
+        help="确认单位代码不在本程序附带的行政区划代码表中仍然使用",
     )
     s.add_argument(
         "--area",
@@ -164,13 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from ..service import init_database, parse_area_spec
+    from ..unit_identity import check_new_unit
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
+    code, name, level = check_new_unit(
+        args.unit_code,
+        args.unit_name,
+        Level(args.level) if args.level else None,
+        unknown_code=args.unknown_code,
+    )
     session = init_database(
         args.db,
-        unit_code=args.unit_code,
-        unit_name=args.unit_name,
-        level=Level(args.level),
+        unit_code=code,
+        unit_name=name,
+        level=level,
         areas=areas,
         operator=args.operator,
     )

@@ -316,6 +316,8 @@ def test_template_round_trip_and_import_refusals(session: Session, tmp_path: Pat
     (tmp_path / "x.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(targets.TargetError, match="不是Excel"):
         targets.import_targets(session, tmp_path / "x.xlsx")
+    with pytest.raises(targets.TargetError, match="文件夹"):  # the workbook pre-check of #11
+        targets.import_targets(session, tmp_path)
     assert targets.load(session, 2017).values == before
 
 
