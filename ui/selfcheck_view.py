@@ -204,6 +204,7 @@ class SelfCheckView(QWidget):
     def _connect_signals(self) -> None:
         self.check_button.clicked.connect(self._on_check_button_clicked)
         self.possible_panel.record_activated.connect(self.record_activated)
+        self.possible_panel.dismissed.connect(self._on_possible_panel_dismissed)
         self.kind_list.currentRowChanged.connect(self._on_kind_list_changed)
         self.findings_view.doubleClicked.connect(self._on_findings_view_double_clicked)
         self.removals_view.doubleClicked.connect(self._on_removals_view_double_clicked)
@@ -237,6 +238,9 @@ class SelfCheckView(QWidget):
         self.possible_panel.set_result(self.state.session, result)
         self.tabs.setTabText(2, f"疑似重复（{self.possible_panel.count()} 对）")
         self.check_finished.emit(result)
+
+    def _on_possible_panel_dismissed(self, _count: int) -> None:
+        self.run_check()  # the dismissed pair leaves the open findings
 
     def _on_op_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
