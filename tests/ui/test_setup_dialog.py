@@ -243,7 +243,9 @@ def test_changing_the_units_name_later_needs_a_reason_and_a_confirmation(
     assert dialog.name_edit.isEnabled()
     dialog.name_edit.setText("许昌市人社局")
     asked: list[str] = []
-    monkeypatch.setattr(dialog, "ask_identity_reason", lambda text: asked.append(text) or "更正名称")
+    monkeypatch.setattr(
+        dialog, "ask_identity_reason", lambda text: asked.append(text) or "更正名称"
+    )
     dialogs.expect(QMessageBox.StandardButton.No)
     dialog.accept()  # the confirmation answered 返回: nothing changed
     assert state.session.unit.name == "许昌市" and history(state.session) == []
