@@ -23,9 +23,9 @@ from python_calamine import CalamineWorkbook
 
 from .. import __version__
 from ..domain import (
+    FIELDS,
     INDICATOR_NAMES,
     LEVEL_NAMES,
-    RECORD_FIELDS,
     Unit,
     Week,
     WeeklyTable,
@@ -88,42 +88,23 @@ from .format import (
 _COL = {c: i for i, c in enumerate(ledger.RECORD_COLUMNS)}
 _AREA_NAME = len(ledger.RECORD_COLUMNS)
 _WIDTHS = {
-    "序号": 7,
-    "姓名": 10,
-    "公民身份号码": 21,
-    "所属地区": 14,
-    "登记类型": 11,
-    "就业（减员）日期": 13,
-    "就业单位名称": 26,
-    "统一社会信用代码": 21,
-    "困难人员类别": 22,
-    "原企业名称": 24,
-    "联系电话": 14,
-    "登记日期": 12,
-    "备注": 16,
+    **{f.header: f.width for f in FIELDS if f.width},
     "剔除日期": 12,
     "剔除说明": 30,
     "核实说明": 40,
 }
+#: (value column, column of the text as written or -1) of each template column.
+_SOURCES = tuple(
+    (_AREA_NAME if f.attr == "area" else _COL[f.attr], _COL[f.raw] if f.raw else -1) for f in FIELDS
+)
 
 
 def _template_values(row: Sequence[Any]) -> list[str]:
-    """The template columns of a ``packages_sql.ledger_rows`` row, as text."""
-    c = _COL
-    out: list[str] = []
-    for attr, _header in RECORD_FIELDS:
-        if attr == "area":
-            value = row[_AREA_NAME] or row[c["area_raw"]]
-        elif attr == "id_number":
-            value = row[c["id_number"]] or row[c["id_raw"]]
-        elif attr == "event_date":
-            value = row[c["event_date"]] or row[c["event_date_raw"]]
-        elif attr == "registered_on":
-            value = row[c["registered_on"]] or row[c["registered_on_raw"]]
-        else:
-            value = row[c[attr]]
-        out.append(clean_text(value))
-    return out
+    """The template columns of a ``packages_sql.ledger_rows`` row, as text: the value, else
+    the text as written (所属地区: the area's name as the unit knows it)."""
+    return [
+        clean_text(row[value] or (row[raw] if raw >= 0 else row[value])) for value, raw in _SOURCES
+    ]
 
 
 def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
