@@ -13,7 +13,18 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .domain import NO, YES, Area, Finding, Record, RecordType, Unit
+from .domain import (
+    FIELDS,
+    NO,
+    YES,
+    Area,
+    FieldKind,
+    Finding,
+    Record,
+    RecordType,
+    Unit,
+    template_text,
+)
 from .validation import (
     id_text_from_number,
     indicator_bits,
@@ -133,27 +144,14 @@ def _date_fields(value: object) -> tuple[str | None, str]:
     return day.isoformat(), ""
 
 
-_YES_NO_FIELDS = (
-    ("contract", "签订劳动合同"),
-    ("insurance", "缴纳社会保险"),
-    ("reemployed", "失业人员再就业"),
-    ("hardship", "就业困难人员"),
-    ("overcapacity", "去产能职工"),
-)
-_PLAIN_FIELDS = (
-    ("seq", "序号"),
-    ("sex", "性别"),
-    ("area_raw", "所属地区"),
-    ("employment_form", "就业形式"),
-    ("employer", "就业单位名称"),
-    ("hardship_category", "困难人员类别"),
-    ("former_enterprise", "原企业名称"),
-    ("placement_method", "安置方式"),
-    ("attrition_reason", "减员原因"),
-    ("hukou", "户籍性质"),
-    ("education", "学历"),
-    ("industry", "新就业产业"),
-    ("remark", "备注"),
+#: (attribute, header) of the 是/否 fields, and of the text and choice fields kept as written
+#: (name and type are normalised by their own rules in ``normalize``; 所属地区 is kept in
+#: ``area_raw`` and resolved to an area).
+_YES_NO_FIELDS = tuple((f.attr, f.header) for f in FIELDS if f.kind == FieldKind.YES_NO)
+_PLAIN_FIELDS = tuple(
+    (f.raw or f.attr, f.header)
+    for f in FIELDS
+    if f.kind in (FieldKind.TEXT, FieldKind.CHOICE) and f.attr not in ("name", "record_type")
 )
 
 
@@ -259,18 +257,4 @@ def derive(record: Record, ctx: UnitContext) -> Derived:
 
 def record_values(record: Record) -> dict[str, str]:
     """A record back as template values (header -> text), e.g. for an export."""
-    from .domain import RECORD_FIELDS
-
-    out: dict[str, str] = {}
-    for attr, header in RECORD_FIELDS:
-        if attr == "area":
-            out[header] = record.area_raw or (record.area_code or "")
-        elif attr == "id_number":
-            out[header] = record.id_number or record.id_raw
-        elif attr == "event_date":
-            out[header] = record.event_date or record.event_date_raw
-        elif attr == "registered_on":
-            out[header] = record.registered_on or record.registered_on_raw
-        else:
-            out[header] = str(getattr(record, attr) or "")
-    return out
+    return {f.header: template_text(record, f) for f in FIELDS}

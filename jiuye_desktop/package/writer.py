@@ -23,9 +23,9 @@ from python_calamine import CalamineWorkbook
 
 from .. import __version__
 from ..domain import (
+    FIELDS,
     INDICATOR_NAMES,
     LEVEL_NAMES,
-    RECORD_FIELDS,
     REMOVAL_REASONS,
     Unit,
     Week,
@@ -89,26 +89,15 @@ from .format import (
 _COL = {c: i for i, c in enumerate(ledger.RECORD_COLUMNS)}
 _AREA_NAME = len(ledger.RECORD_COLUMNS)
 _WIDTHS = {
-    "序号": 7,
-    "姓名": 10,
-    "公民身份号码": 21,
-    "所属地区": 14,
-    "登记类型": 11,
-    "就业（减员）日期": 13,
-    "就业单位名称": 26,
-    "统一社会信用代码": 21,
-    "困难人员类别": 22,
-    "原企业名称": 24,
-    "联系电话": 14,
-    "登记日期": 12,
-    "备注": 16,
+    **{f.header: f.width for f in FIELDS if f.width},
     "剔除日期": 12,
     "剔除说明": 30,
     "核实说明": 40,
 }
 
 
-_FIELDS = tuple(attr for attr, _header in RECORD_FIELDS)
+#: Each template column's attribute and its twin as written (None: none).
+_FIELDS = tuple((f.attr, f.raw or None) for f in FIELDS)
 #: 剔除原因 as the sheet writes it, by removal reason.
 REASON_NAMES = {r.value: kind_name(r) for r in REMOVAL_REASONS}
 

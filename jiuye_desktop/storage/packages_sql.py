@@ -63,19 +63,17 @@ def _text(column: str, fallback: str | None = None) -> str:
     return f"COALESCE(NULLIF(CAST({column} AS TEXT), ''), CAST(r.{fallback} AS TEXT), '')"
 
 
-_FALLBACK = {
-    "area": ("a.name", "area_raw"),
-    "id_number": ("r.id_number", "id_raw"),
-    "event_date": ("r.event_date", "event_date_raw"),
-    "registered_on": ("r.registered_on", "registered_on_raw"),
-}
-
-
 def _sheet_select(
-    fields: Sequence[str], active: str, removed: str, reason_names: dict[str, str]
+    fields: Sequence[tuple[str, str | None]],
+    active: str,
+    removed: str,
+    reason_names: dict[str, str],
 ) -> list[str]:
     """SQL of the 实名台账 cells of a record (see ``sheet_rows``), one expression per column."""
-    columns = [_text(*_FALLBACK[f]) if f in _FALLBACK else _text(f) for f in fields]
+    columns = [
+        _text("a.name" if attr == "area" else f"r.{attr}", raw) if raw else _text(attr)
+        for attr, raw in fields
+    ]
     reasons = " ".join(
         f"WHEN {_quote(code)} THEN {_quote(name)}" for code, name in reason_names.items()
     )
@@ -108,16 +106,16 @@ def sheet_rows(
     start: str,
     end: str,
     *,
-    fields: Sequence[str],
+    fields: Sequence[tuple[str, str | None]],
     active: str,
     removed: str,
     reason_names: dict[str, str],
 ) -> Iterator[tuple[str, ...]]:
     """``ledger_rows`` as the cells of the package's 实名台账, every cell text, in SQL.
 
-    ``fields`` are the template's attributes (``domain.RECORD_FIELDS``): 所属地区 is
-    the area's name (else 所属地区 as written), ID and dates as normalised (else as
-    written); then 状态 (``active`` / ``removed``), the reason's name
+    ``fields`` are the template's attributes and their twins as written
+    (``domain.FIELDS``): a value, else its text as written (所属地区: the area's name,
+    else as written); then 状态 (``active`` / ``removed``), the reason's name
     (``reason_names``), the removal date and its note, as of ``end``; last, the
     record's dismissed warnings (``DISMISSALS_SQL``), for the 核实说明 column.
     Records whose 登记日期 could not be read come too (they belong to no year).
