@@ -300,6 +300,11 @@ def insert_rows(
     return count
 
 
+def last_record_id(conn: sqlite3.Connection) -> int:
+    """The id of the newest record (0 in an empty ledger)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0])
+
+
 def insert_records(
     conn: sqlite3.Connection,
     prepared: Iterable[PreparedRecord],
