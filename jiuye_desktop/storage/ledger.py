@@ -1,4 +1,9 @@
-"""All SQL about the unit, its areas, records, removals, history, imports and snapshots."""
+"""All SQL about the unit, its areas, records, removals, history, imports and snapshots.
+
+Over 500 lines on purpose: the records table's columns, its inserts, edits, removals
+and their history must agree with each other and with the tally's triggers, so they
+stay together; features with SQL of their own have their own module beside it.
+"""
 
 from __future__ import annotations
 
