@@ -118,3 +118,32 @@ def test_the_merge_view_shows_the_fingerprint_and_asks_before_a_new_key(
     qtbot.waitUntil(lambda: view.merge_button.isEnabled(), timeout=20_000)
     assert [h["action"] for h in signing.history(state.session)][-1] == "accept"
     forget_failures(state.session)
+
+
+def test_a_read_only_ledger_opens_with_a_banner_and_refuses_changes(
+    qtbot: QtBot, tmp_path: Path, dialogs: object
+) -> None:
+    from jiuye_desktop.domain import Level
+    from jiuye_desktop.service import init_database, open_session
+    from jiuye_desktop.storage.db import StorageError
+    from tests.core.trust_helpers import immutable, sha
+    from ui.main_window import MainWindow
+    from ui.state import AppState
+
+    path = tmp_path / "只读.sqlite"
+    init_database(path, unit_code="411024", unit_name="鄢陵县", level=Level.COUNTY).close()
+    before = sha(path)
+    with immutable(path):
+        session = open_session(path)
+        try:
+            assert session.readonly
+            w = MainWindow(AppState(path, session))
+            qtbot.addWidget(w)
+            w.show()
+            assert w.readonly_banner.isVisible() and "只读" in w.readonly_banner.text()
+            with pytest.raises(StorageError, match="只读"):
+                session.set_profile({"contact": "张丽"})
+            w.close()
+        finally:
+            session.close()
+    assert sha(path) == before
