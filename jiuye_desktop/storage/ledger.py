@@ -184,15 +184,6 @@ def finish_import(conn: sqlite3.Connection, import_id: int, imported: int, rejec
     )
 
 
-def list_imports(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    cur = conn.execute(
-        "SELECT id, file_name, sha256, sheet, imported_at, operator, row_count, imported, "
-        "rejected, kind FROM imports ORDER BY id"
-    )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 # --- Records ------------------------------------------------------------------------------
 
 
@@ -411,27 +402,6 @@ def get_record(conn: sqlite3.Connection, record_id: int) -> Record | None:
     for _, rec, _, _ in iter_records(conn, "r.id = ?", (record_id,)):
         return rec
     return None
-
-
-def record_status(conn: sqlite3.Connection, record_id: int) -> tuple[str | None, str | None]:
-    row = conn.execute(
-        "SELECT removed_on, removal_reason FROM records WHERE id = ?", (record_id,)
-    ).fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def count_records(conn: sqlite3.Connection) -> dict[str, int]:
-    row = conn.execute("SELECT count(*), count(removed_on) FROM records").fetchone()
-    return {"total": row[0], "removed": row[1], "active": row[0] - row[1]}
-
-
-def record_ids_for_ids(conn: sqlite3.Connection, id_number: str) -> list[int]:
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM records WHERE id_number = ? ORDER BY id", (id_number,)
-        )
-    ]
 
 
 # --- Findings for the self-check ------------------------------------------------------------
