@@ -147,3 +147,12 @@ def test_a_read_only_ledger_opens_with_a_banner_and_refuses_changes(
         finally:
             session.close()
     assert sha(path) == before
+
+
+def test_unit_settings_show_the_fingerprint(qtbot: QtBot, state: AppState) -> None:
+    from jiuye_desktop import signing
+    from ui.setup_dialog import SetupDialog
+
+    dialog = SetupDialog.for_session(state.session)
+    qtbot.addWidget(dialog)
+    assert dialog.fingerprint_label.text() == signing.own_key(state.session).fingerprint
