@@ -141,11 +141,6 @@ def _sex(number: str) -> str:
     return "男" if int(number[16]) % 2 else "女"
 
 
-def id_check_digit_ok(number: str) -> bool:
-    """True when an 18-character ID carries the right ISO 7064 MOD 11-2 digit."""
-    return bool(_ID18.fullmatch(number)) and id_check_digit(number) == number[17]
-
-
 def age_on(birth: dt.date, day: dt.date) -> int:
     """Age in full years on a day."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

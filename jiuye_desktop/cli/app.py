@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--record", type=RECORD_ID, action="append", help="记录编号（可重复）")
     g.add_argument("--backup", metavar="文件|latest", help="备份文件的路径，或最近一份完好的备份")
+    s.add_argument(
+        "--other-unit",
+        action="store_true",
+        help="确认用另一个单位（代码或级别不同）的备份替换当前数据库",
+    )
     add_reason_option(s)
 
     s = sub.add_parser("backup", parents=[common, as_json], help="备份数据库，或列出备份")
@@ -359,9 +364,9 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
         source = info.path
     else:
         source = Path(args.backup)
-        if not source.exists():
-            raise Refused(f"备份文件 {source} 不存在")
-    safety = restore_backup(args.db, source)
+        if not source.is_file():
+            raise Refused(f"备份文件 {source} 不存在或不是普通文件")
+    safety = restore_backup(args.db, source, other_unit_ok=args.other_unit)
     say(
         f"已从 {source} 恢复数据库 {args.db}"
         + (f"；恢复前的数据库已另存为 {safety}" if safety else "")
