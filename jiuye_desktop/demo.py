@@ -9,6 +9,10 @@ exactly one defect of the self-check (domain.md §5.3) on purpose, and say so in
 Pure: no database, no global random state, the same seed gives the same rows.
 Speed matters (a million rows for the benchmarks), so every choice is an index
 into a precomputed table and nothing per row is heavier than a string format.
+
+Over 500 lines on purpose: the generator's tables (names, employers, areas,
+dates) and its one loop are kept together for speed and for one seed to mean
+one ledger.
 """
 
 from __future__ import annotations

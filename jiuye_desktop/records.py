@@ -1,8 +1,11 @@
-"""From values as written (a workbook row, a form) to a stored record.
+"""The one record path: from values as written (a workbook row, a form, a package row, the
+demo) to the row the ledger stores.
 
-``normalize`` reads the cells; ``derive`` computes what the database keeps
-beside the record (indicator bits, duplicate class, findings of the record on
-its own). Both are pure: the context carries what they need of the unit.
+``normalize`` reads the cells (by ``domain.FIELDS``); ``derive`` computes what the
+database keeps beside the record (indicator bits, duplicate class, findings of the
+record on its own); ``prepared_row`` (bulk: import, demo, merge) and ``prepare`` (one
+record: the form) add the area id and give the stored row. All pure: the context
+carries what they need of the unit.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from .domain import (
     Unit,
     template_text,
 )
+from .storage import ledger
 from .validation import (
     id_text_from_number,
     indicator_bits,
@@ -258,3 +262,22 @@ def derive(record: Record, ctx: UnitContext) -> Derived:
 def record_values(record: Record) -> dict[str, str]:
     """A record back as template values (header -> text), e.g. for an export."""
     return {f.header: template_text(record, f) for f in FIELDS}
+
+
+# --- The stored row ----------------------------------------------------------------------
+
+
+def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
+    """A record with its area, indicator bits, duplicate class and own findings."""
+    ind, key, birth, id_ok, findings = derive(record, ctx)
+    return ledger.PreparedRecord(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
+
+
+def prepared_row(record: Record, ctx: UnitContext) -> ledger.RowAndFindings:
+    """``ledger.to_row(prepare(record, ctx))`` without the objects in between (for bulk loads)."""
+    ind, key, birth, id_ok, findings = derive(record, ctx)
+    return ledger.record_row(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
+
+
+def _area_id(record: Record, ctx: UnitContext) -> int | None:
+    return ctx.area_ids.get(record.area_code) if record.area_code else None

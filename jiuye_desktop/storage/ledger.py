@@ -1,4 +1,9 @@
-"""All SQL about the unit, its areas, records, removals, history, imports and snapshots."""
+"""All SQL about the unit, its areas, records, removals, history, imports and snapshots.
+
+Over 500 lines on purpose: the records table's columns, its inserts, edits, removals
+and their history must agree with each other and with the tally's triggers, so they
+stay together; features with SQL of their own have their own module beside it.
+"""
 
 from __future__ import annotations
 
@@ -298,6 +303,11 @@ def insert_rows(
             flush()
     flush()
     return count
+
+
+def last_record_id(conn: sqlite3.Connection) -> int:
+    """The id of the newest record (0 in an empty ledger)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0])
 
 
 def insert_records(

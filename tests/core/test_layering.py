@@ -49,6 +49,10 @@ _CONNECTION = re.compile(
 )
 
 
+def test_the_session_module_runs_no_sql() -> None:
+    assert not _SQL.search((PROJECT / "jiuye_desktop" / "service.py").read_text(encoding="utf-8"))
+
+
 def test_window_never_touches_a_connection() -> None:
     offenders = {
         str(p.relative_to(PROJECT)): sorted({m.group(0) for m in _CONNECTION.finditer(text)})
