@@ -266,8 +266,8 @@ def main() -> int:
     for leftover in [big, *(OUT / "backups").glob(f"{big.stem}-*.sqlite")]:
         leftover.unlink(missing_ok=True)
 
-    # 6. export-package and merge, and the window, when those parts are present.
-    for module in ("bench.merge", "bench.window", "bench.audit"):
+    # 6. export-package and merge, the province (issue 13), the window, the audit rehearsal.
+    for module in ("bench.merge", "bench.province", "bench.window", "bench.audit"):
         try:
             extra = __import__(module, fromlist=["run"])
         except ImportError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import resource
 import sys
 import time
 
@@ -26,6 +27,8 @@ def main() -> int:
             code = cli_main(args)
         seconds = time.perf_counter() - t0
     peak = peak_mb()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out_path, "w", encoding="utf-8") as fh:
         json.dump(
             {
@@ -34,6 +37,10 @@ def main() -> int:
                 "peak_mb": peak,
                 "worker_peak_mb": workers.largest_mb,
                 "stdout_bytes": len(sink.getvalue()),
+                # CPU seconds (all threads; worker processes apart): on a busy machine the
+                # wall time says more about the other processes than about this one.
+                "cpu_seconds": own.ru_utime + own.ru_stime,
+                "worker_cpu_seconds": kids.ru_utime + kids.ru_stime,
             },
             fh,
         )

@@ -266,8 +266,18 @@ def restore_text(_i: int, old: Counted, _new: Counted) -> str:
     return f"恢复已剔除的记录（原剔除日期{old.removed_on}）"
 
 
+def last_record_id(conn: sqlite3.Connection) -> int:
+    """The highest record id: an import's records come after it."""
+    return adjustments_sql.last_record_id(conn)
+
+
 def after_import(
-    conn: sqlite3.Connection, import_id: int, *, reason: str | None, operator: str
+    conn: sqlite3.Connection,
+    import_id: int,
+    after_id: int,
+    *,
+    reason: str | None,
+    operator: str,
 ) -> int:
     """Judge the records of an import just copied (inside its transaction); returns how
     many were kept as adjustments.
@@ -278,11 +288,13 @@ def after_import(
     lock = Lock.read(conn)
     if not lock.ends:
         return 0
-    total, first = adjustments_sql.locked_import_rows(conn, import_id, lock.ends, NAMED)
+    total, first = adjustments_sql.locked_import_rows(conn, import_id, after_id, lock.ends, NAMED)
     if not total:
         return 0
     text = clean_reason(reason)
     if not text:
         named = [(f"第 {row} 行" if row else "一行") + f"（登记日期 {day}）" for row, day in first]
         raise _refuse("导入文件中有登记日期在已上报的周内的行", lock, named, total)
-    return adjustments_sql.add_import(conn, import_id, lock.ends, reason=text, operator=operator)
+    return adjustments_sql.add_import(
+        conn, import_id, after_id, lock.ends, reason=text, operator=operator
+    )

@@ -70,6 +70,9 @@ class Pair:
     right: Side | None
     more: int
     message: str
+    #: (record, finding key) of every finding the pair stands for: dismissing the pair
+    #: dismisses each of them (both sides of a homophone pair, every holder of a phone).
+    findings: tuple[tuple[int, str], ...] = ()
 
 
 def pairs(session: Session, findings: Iterable[Any]) -> list[Pair]:
@@ -77,7 +80,8 @@ def pairs(session: Session, findings: Iterable[Any]) -> list[Pair]:
 
     A pair of the name and ID rules appears once whatever side it was found from;
     a phone shared by several people once per phone (the first two side by side,
-    the others counted); a made-up phone or a telephone outcome alone.
+    the others counted); a made-up phone or a telephone outcome alone. Each pair
+    lists the findings it stands for (``Pair.findings``), to dismiss them together.
     """
     chosen = [f for f in findings if getattr(f, "audit", "")]
     ids = {f.record for f in chosen} | {o for f in chosen for o in f.others}
@@ -93,37 +97,46 @@ def pairs(session: Session, findings: Iterable[Any]) -> list[Pair]:
             b.get("source_row"),
         )
 
-    out: list[Pair] = []
-    seen: set[tuple[str, Any]] = set()
+    by_pair: dict[tuple[str, Any], list[Any]] = {}
     for f in chosen:
-        label = RULE_LABELS.get(f.audit, f.audit)
         if f.audit in ("same_name", "homophone", "near_id"):
-            other = f.others[0] if f.others else None
-            key = (f.audit, tuple(sorted((f.record, other or 0))))
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(
-                Pair(f.audit, label, side(f.record), side(other) if other else None, 0, f.message)
-            )
+            other = f.others[0] if f.others else 0
+            group: tuple[str, Any] = (f.audit, tuple(sorted((f.record, other))))
         elif f.audit == "shared_phone":
-            key = (f.audit, f.rule)
-            if key in seen:
-                continue
-            seen.add(key)
-            group = sorted({f.record, *f.others})
-            out.append(
-                Pair(
-                    f.audit,
-                    label,
-                    side(group[0]),
-                    side(group[1]) if len(group) > 1 else None,
-                    max(0, len(group) - 2),
-                    f.message,
-                )
-            )
+            group = (f.audit, f.rule)
         else:
-            out.append(Pair(f.audit, label, side(f.record), None, 0, f.message))
+            group = (f.audit, (f.record, f.rule))
+        by_pair.setdefault(group, []).append(f)
+    out: list[Pair] = []
+    for (rule, _ident), members in by_pair.items():
+        f = members[0]
+        label = RULE_LABELS.get(rule, rule)
+        keys = tuple(sorted({(m.record, m.rule) for m in members}))
+        if rule == "shared_phone":
+            people = sorted({f.record, *f.others})
+            right = side(people[1]) if len(people) > 1 else None
+            out.append(
+                Pair(rule, label, side(people[0]), right, max(0, len(people) - 2), f.message, keys)
+            )
+        elif rule in ("same_name", "homophone", "near_id") and f.others:
+            out.append(Pair(rule, label, side(f.record), side(f.others[0]), 0, f.message, keys))
+        else:
+            out.append(Pair(rule, label, side(f.record), None, 0, f.message, keys))
     order = list(RULE_LABELS)
     out.sort(key=lambda p: (order.index(p.rule) if p.rule in order else 99, p.left.record))
     return out
+
+
+def dismiss_pair(session: Session, pair: Pair, reason: str, result: Any) -> int:
+    """Mark every finding of a pair as checked (已核实, domain.md §5.3); returns how many.
+
+    Raises:
+        dismissals.DismissError: no reason, or a finding no longer open; nothing is stored
+            for that finding (the ones before it stay dismissed).
+    """
+    from .dismissals import dismiss
+
+    done = 0
+    for record, key in pair.findings:
+        done += len(dismiss(session, record, key, reason, result=result))
+    return done

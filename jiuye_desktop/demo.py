@@ -9,6 +9,10 @@ exactly one defect of the self-check (domain.md §5.3) on purpose, and say so in
 Pure: no database, no global random state, the same seed gives the same rows.
 Speed matters (a million rows for the benchmarks), so every choice is an index
 into a precomputed table and nothing per row is heavier than a string format.
+
+Over 500 lines on purpose: the generator's tables (names, employers, areas,
+dates) and its one loop are kept together for speed and for one seed to mean
+one ledger.
 """
 
 from __future__ import annotations
@@ -33,11 +37,14 @@ from stdnum.cn import ric, uscc
 from .domain import (
     ATTRITION_REASONS,
     EMPLOYMENT_FORMS,
+    FIELDS,
     HARDSHIP_CATEGORIES,
     NO,
-    RECORD_FIELDS,
     YES,
+    FieldKind,
     RecordType,
+    Situation,
+    required_headers,
 )
 from .validation import FLEX_MONTHS, add_months
 
@@ -47,7 +54,7 @@ _TypePicker = Callable[[], int]
 _Random = Callable[[], float]
 
 #: Template headers in order: the keys of ``DemoRow.values``.
-HEADERS: tuple[str, ...] = tuple(header for _, header in RECORD_FIELDS)
+HEADERS: tuple[str, ...] = tuple(f.header for f in FIELDS)
 
 DEFECT_KINDS = ("duplicate", "invalid", "incomplete")
 
@@ -766,21 +773,14 @@ def _rows(
 
 def _required(values: dict[str, object]) -> list[str]:
     """The required fields (domain.md §3, * and †) that this row fills."""
-    fields = ["姓名", "公民身份号码", "所属地区", "登记类型", "就业（减员）日期"]
-    rtype = values["登记类型"]
-    if rtype == RecordType.NEW:
-        fields += ["就业形式", "联系电话"]
-        if values["就业形式"] in ("单位就业", "公益性岗位"):
-            fields.append("就业单位名称")
-        if values["就业困难人员"] == YES:
-            fields.append("困难人员类别")
-        if values["去产能职工"] == YES:
-            fields += ["原企业名称", "安置方式"]
-    elif rtype == RecordType.ATTRITION:
-        fields.append("减员原因")
-    else:
-        fields += ["原企业名称", "安置方式"]
-    return fields
+    return required_headers(
+        Situation(
+            str(values["登记类型"]),
+            str(values["就业形式"]),
+            str(values["就业困难人员"]),
+            str(values["去产能职工"]),
+        )
+    )
 
 
 def _excel_number(digits: str) -> str:
@@ -846,17 +846,7 @@ def _invalid(
 
 
 #: Columns written as text whatever they look like (Excel would eat digits).
-_TEXT_HEADERS = ("公民身份号码", "统一社会信用代码", "联系电话")
-_COLUMN_WIDTHS = {
-    "序号": 7,
-    "公民身份号码": 21,
-    "就业单位名称": 26,
-    "统一社会信用代码": 21,
-    "困难人员类别": 24,
-    "原企业名称": 30,
-    "联系电话": 14,
-    "备注": 16,
-}
+_TEXT_HEADERS = tuple(f.header for f in FIELDS if f.kind in (FieldKind.ID, FieldKind.CODE))
 
 
 def write_workbook(rows: Iterable[DemoRow], path: Path, *, sheet: str = "实名台账") -> int:
@@ -870,9 +860,10 @@ def write_workbook(rows: Iterable[DemoRow], path: Path, *, sheet: str = "实名�
     path = Path(path)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    for col, header in enumerate(HEADERS, 1):
+    for col, field in enumerate(FIELDS, 1):
+        header = field.header
         dim = ws.column_dimensions[get_column_letter(col)]
-        dim.width = _COLUMN_WIDTHS.get(header, 2 * len(header) + 2)
+        dim.width = field.width or 2 * len(header) + 2
         if header in _TEXT_HEADERS:
             dim.number_format = "@"
     ws.freeze_panes = "C2"

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .demo import generate_rows
-from .records import UnitContext, normalize
-from .service import Session, prepared_row
+from .records import UnitContext, normalize, prepared_row
+from .service import Session
 from .storage import ledger
 from .storage.db import now_text
 

@@ -2,11 +2,15 @@
 
 Plain dataclasses and constants; no I/O. Chinese strings here are the domain's
 own words (record types, headers, indicator names) as they appear on the forms.
+
+Over 500 lines on purpose: ``FIELDS``, the one table of the record's fields, and the
+finding vocabulary are here so that every other module reads them from one place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntFlag, StrEnum
 
@@ -100,50 +104,6 @@ ANNEX1_COLUMNS = tuple(f"{n}/{p}" for n in INDICATOR_NAMES for p in (WEEK_COLUMN
 
 # --- The record ----------------------------------------------------------------
 
-#: Record fields in template order: (attribute, template header).
-RECORD_FIELDS: tuple[tuple[str, str], ...] = (
-    ("seq", "序号"),
-    ("name", "姓名"),
-    ("id_number", "公民身份号码"),
-    ("sex", "性别"),
-    ("area", "所属地区"),
-    ("record_type", "登记类型"),
-    ("event_date", "就业（减员）日期"),
-    ("employment_form", "就业形式"),
-    ("employer", "就业单位名称"),
-    ("uscc", "统一社会信用代码"),
-    ("contract", "签订劳动合同"),
-    ("insurance", "缴纳社会保险"),
-    ("reemployed", "失业人员再就业"),
-    ("hardship", "就业困难人员"),
-    ("hardship_category", "困难人员类别"),
-    ("overcapacity", "去产能职工"),
-    ("former_enterprise", "原企业名称"),
-    ("placement_method", "安置方式"),
-    ("attrition_reason", "减员原因"),
-    ("hukou", "户籍性质"),
-    ("education", "学历"),
-    ("industry", "新就业产业"),
-    ("phone", "联系电话"),
-    ("registered_on", "登记日期"),
-    ("remark", "备注"),
-)
-FIELD_LABELS: dict[str, str] = dict(RECORD_FIELDS)
-
-#: Headers a workbook must have (the `*` fields of domain.md §3).
-REQUIRED_HEADERS = ("姓名", "公民身份号码", "所属地区", "登记类型", "就业（减员）日期")
-
-#: Synonyms of template headers as offices write them (domain.md §3).
-HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "公民身份号码": ("身份证号", "身份证号码", "公民身份证号码", "身份证"),
-    "就业（减员）日期": ("就业日期", "就业时间", "减员日期", "就业(减员)日期", "就业（减员）时间"),
-    "所属地区": ("地区",),
-    "就业单位名称": ("就业单位",),
-    "统一社会信用代码": ("社会信用代码", "单位统一社会信用代码"),
-    "联系电话": ("电话", "手机号码", "联系方式"),
-    "登记日期": ("登记时间",),
-}
-
 EMPLOYMENT_FORMS = ("单位就业", "灵活就业", "自主创业", "公益性岗位", "其他")
 FORMS_NEEDING_EMPLOYER = ("单位就业", "公益性岗位")
 HARDSHIP_CATEGORIES = (
@@ -165,6 +125,282 @@ PLACEMENT_METHODS = (
 )
 ATTRITION_REASONS = ("退休", "死亡", "因伤病丧失劳动能力", "其他自然原因")
 YES, NO = "是", "否"
+
+
+class FieldKind(StrEnum):
+    """How a field's text is read and offered."""
+
+    TEXT = "text"
+    YES_NO = "yes_no"  # 是/否
+    DATE = "date"
+    ID = "id"  # 公民身份号码 (§5.1)
+    CHOICE = "choice"  # one of ``Field.choices`` (所属地区: the unit's areas)
+    CODE = "code"  # a code or number: USCC, phone
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What decides which fields a record has and needs: its type and three answers."""
+
+    record_type: str = ""
+    employment_form: str = ""
+    hardship: str = ""  # 就业困难人员
+    overcapacity: str = ""  # 去产能职工
+
+
+def _always(_s: Situation) -> bool:
+    return True
+
+
+def _never(_s: Situation) -> bool:
+    return False
+
+
+def _new(s: Situation) -> bool:
+    return s.record_type == RecordType.NEW
+
+
+def _attrition(s: Situation) -> bool:
+    return s.record_type == RecordType.ATTRITION
+
+
+def _new_with_employer(s: Situation) -> bool:
+    return _new(s) and s.employment_form in FORMS_NEEDING_EMPLOYER
+
+
+def _hardship(s: Situation) -> bool:
+    return _new(s) and s.hardship == YES
+
+
+def _overcapacity(s: Situation) -> bool:
+    return (_new(s) and s.overcapacity == YES) or s.record_type == RecordType.PLACEMENT
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of the record (domain.md §3): everything the program knows about it.
+
+    ``raw`` names the attribute keeping the text as written when the value could
+    not be read; ``form`` is the field's place in the entry form (0: not there);
+    ``grid`` puts it among the ledger grid's columns; ``width`` is its column width
+    in the workbooks the program writes.
+    """
+
+    attr: str
+    header: str
+    kind: FieldKind = FieldKind.TEXT
+    synonyms: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    free_text: bool = False  # text outside ``choices`` is kept as written
+    is_required: Callable[[Situation], bool] = _never  # the `*` and `†` of domain.md §3
+    is_shown: Callable[[Situation], bool] = _always  # whether the form offers it
+    form: int = 0
+    grid: bool = False
+    raw: str = ""
+    width: int = 0
+
+    def required(self, situation: Situation) -> bool:
+        return self.is_required(situation)
+
+    def shown(self, situation: Situation) -> bool:
+        return self.form > 0 and self.is_shown(situation)
+
+
+_YN = (YES, NO)
+_T, _C = FieldKind.TEXT, FieldKind.CHOICE
+
+#: THE field table: every field of the record in template order (the import template's
+#: columns, the package's 实名台账). Validation, completeness, the entry form, the grid,
+#: the demo, the package and the reports read it; nothing else lists the fields.
+FIELDS: tuple[Field, ...] = (
+    Field("seq", "序号", width=7),
+    Field("name", "姓名", is_required=_always, form=2, grid=True, width=10),
+    Field(
+        "id_number",
+        "公民身份号码",
+        FieldKind.ID,
+        synonyms=("身份证号", "身份证号码", "公民身份证号码", "身份证"),
+        is_required=_always,
+        form=1,
+        grid=True,
+        raw="id_raw",
+        width=21,
+    ),
+    Field("sex", "性别", _C, choices=("男", "女"), form=3, grid=True),
+    Field(
+        "area",
+        "所属地区",
+        _C,
+        synonyms=("地区",),
+        is_required=_always,
+        form=4,
+        grid=True,
+        raw="area_raw",
+        width=14,
+    ),  # fmt: skip
+    Field(
+        "record_type",
+        "登记类型",
+        _C,
+        choices=tuple(t.value for t in RecordType),
+        is_required=_always,
+        form=8,
+        grid=True,
+        width=11,
+    ),  # fmt: skip
+    Field(
+        "event_date",
+        "就业（减员）日期",
+        FieldKind.DATE,
+        synonyms=("就业日期", "就业时间", "减员日期", "就业(减员)日期", "就业（减员）时间"),
+        is_required=_always,
+        form=9,
+        grid=True,
+        raw="event_date_raw",
+        width=13,
+    ),
+    Field(
+        "employment_form",
+        "就业形式",
+        _C,
+        choices=EMPLOYMENT_FORMS,
+        is_required=_new,
+        is_shown=_new,
+        form=10,
+        grid=True,
+    ),  # fmt: skip
+    Field(
+        "employer",
+        "就业单位名称",
+        synonyms=("就业单位",),
+        is_required=_new_with_employer,
+        is_shown=_new,
+        form=11,
+        grid=True,
+        width=26,
+    ),  # fmt: skip
+    Field(
+        "uscc",
+        "统一社会信用代码",
+        FieldKind.CODE,
+        synonyms=("社会信用代码", "单位统一社会信用代码"),
+        is_shown=_new,
+        form=12,
+        width=21,
+    ),  # fmt: skip
+    Field("contract", "签订劳动合同", FieldKind.YES_NO, choices=_YN, is_shown=_new, form=13),
+    Field("insurance", "缴纳社会保险", FieldKind.YES_NO, choices=_YN, is_shown=_new, form=14),
+    Field("reemployed", "失业人员再就业", FieldKind.YES_NO, choices=_YN, is_shown=_new, form=16),
+    Field("hardship", "就业困难人员", FieldKind.YES_NO, choices=_YN, is_shown=_new, form=17),
+    Field(
+        "hardship_category",
+        "困难人员类别",
+        _C,
+        choices=HARDSHIP_CATEGORIES,
+        free_text=True,
+        is_required=_hardship,
+        is_shown=_hardship,
+        form=18,
+        width=22,
+    ),  # fmt: skip
+    Field("overcapacity", "去产能职工", FieldKind.YES_NO, choices=_YN, is_shown=_new, form=19),
+    Field(
+        "former_enterprise",
+        "原企业名称",
+        is_required=_overcapacity,
+        is_shown=_overcapacity,
+        form=20,
+        width=24,
+    ),  # fmt: skip
+    Field(
+        "placement_method",
+        "安置方式",
+        _C,
+        choices=PLACEMENT_METHODS,
+        is_required=_overcapacity,
+        is_shown=_overcapacity,
+        form=21,
+    ),  # fmt: skip
+    Field(
+        "attrition_reason",
+        "减员原因",
+        _C,
+        choices=ATTRITION_REASONS,
+        is_required=_attrition,
+        is_shown=_attrition,
+        form=22,
+    ),  # fmt: skip
+    Field("hukou", "户籍性质", _C, choices=("城镇", "农村"), free_text=True, form=6),
+    Field(
+        "education",
+        "学历",
+        _C,
+        choices=("初中及以下", "高中", "中专", "大专", "本科", "研究生"),
+        free_text=True,
+        form=7,
+    ),  # fmt: skip
+    Field(
+        "industry",
+        "新就业产业",
+        _C,
+        choices=("第一产业", "第二产业", "第三产业"),
+        free_text=True,
+        is_shown=_new,
+        form=15,
+    ),  # fmt: skip
+    Field(
+        "phone",
+        "联系电话",
+        FieldKind.CODE,
+        synonyms=("电话", "手机号码", "联系方式"),
+        is_required=_new,
+        form=5,
+        grid=True,
+        width=14,
+    ),  # fmt: skip
+    Field(
+        "registered_on",
+        "登记日期",
+        FieldKind.DATE,
+        synonyms=("登记时间",),
+        form=23,
+        grid=True,
+        raw="registered_on_raw",
+        width=12,
+    ),  # fmt: skip
+    Field("remark", "备注", form=24, width=16),
+)
+FIELD_BY_HEADER: dict[str, Field] = {f.header: f for f in FIELDS}
+FIELD_BY_ATTR: dict[str, Field] = {f.attr: f for f in FIELDS}
+
+#: Record fields in template order: (attribute, template header).
+RECORD_FIELDS: tuple[tuple[str, str], ...] = tuple((f.attr, f.header) for f in FIELDS)
+FIELD_LABELS: dict[str, str] = dict(RECORD_FIELDS)
+
+#: Headers a workbook must have (the `*` fields of domain.md §3: required whatever the record).
+REQUIRED_HEADERS: tuple[str, ...] = tuple(f.header for f in FIELDS if f.is_required is _always)
+
+#: Synonyms of template headers as offices write them (domain.md §3).
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {f.header: f.synonyms for f in FIELDS if f.synonyms}
+
+
+def required_headers(situation: Situation) -> list[str]:
+    """Template headers a record in this situation must fill (the `*` and `†`): the fields
+    of one rule together, the rules in the order of their first field."""
+    by_rule: dict[Callable[[Situation], bool], list[str]] = {}
+    for f in FIELDS:
+        if f.required(situation):
+            by_rule.setdefault(f.is_required, []).append(f.header)
+    return [h for headers in by_rule.values() for h in headers]
+
+
+def shown_headers(situation: Situation) -> tuple[str, ...]:
+    """Template headers the entry form offers for a record in this situation, in form order."""
+    return tuple(f.header for f in FORM_FIELDS if f.shown(situation))
+
+
+#: The entry form's fields in the order the clerk types them.
+FORM_FIELDS: tuple[Field, ...] = tuple(sorted((f for f in FIELDS if f.form), key=lambda f: f.form))
 
 
 @dataclass(slots=True)
@@ -207,6 +443,17 @@ class Record:
     id_note: str = ""  # e.g. 15 位号码已升级, or why the ID is damaged
     source_row: int | None = None
     id: int | None = None  # database id, once stored
+
+
+def template_text(record: Record, field: Field) -> str:
+    """A field of a record as template text: the value, else the text as written (所属地区:
+    the text as written, else the area's code)."""
+    if field.attr == "area":
+        return record.area_raw or (record.area_code or "")
+    value = getattr(record, field.attr)
+    if not value and field.raw:
+        value = getattr(record, field.raw)
+    return str(value or "")
 
 
 @dataclass(frozen=True, slots=True)

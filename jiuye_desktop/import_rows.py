@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .records import UnitContext, normalize
-from .service import prepared_row
+from .records import UnitContext, normalize, prepared_row
 from .storage import ledger, staging
 from .workbook import ImportRefused, Rejected, SheetData, is_empty, read_ledger_sheet
 

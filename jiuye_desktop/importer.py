@@ -141,8 +141,11 @@ def import_workbook(
             result = _import_sheet(
                 session, tx, path, digest, sheet, ctx, helper, progress, cancelled
             )
+            # Read nothing before the rows are copied: a read would fix this connection's
+            # snapshot of the helper's slot files. The import's ids are the last ones.
+            after_id = adjustments.last_record_id(tx) - result.imported
             adjustments.after_import(
-                tx, result.import_id or 0, reason=reason, operator=session.operator
+                tx, result.import_id or 0, after_id, reason=reason, operator=session.operator
             )
             return result
     except sqlite3.Error as exc:

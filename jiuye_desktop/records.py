@@ -1,8 +1,11 @@
-"""From values as written (a workbook row, a form) to a stored record.
+"""The one record path: from values as written (a workbook row, a form, a package row, the
+demo) to the row the ledger stores.
 
-``normalize`` reads the cells; ``derive`` computes what the database keeps
-beside the record (indicator bits, duplicate class, findings of the record on
-its own). Both are pure: the context carries what they need of the unit.
+``normalize`` reads the cells (by ``domain.FIELDS``); ``derive`` computes what the
+database keeps beside the record (indicator bits, duplicate class, findings of the
+record on its own); ``prepared_row`` (bulk: import, demo, merge) and ``prepare`` (one
+record: the form) add the area id and give the stored row. All pure: the context
+carries what they need of the unit.
 """
 
 from __future__ import annotations
@@ -13,7 +16,19 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .domain import NO, YES, Area, Finding, Record, RecordType, Unit
+from .domain import (
+    FIELDS,
+    NO,
+    YES,
+    Area,
+    FieldKind,
+    Finding,
+    Record,
+    RecordType,
+    Unit,
+    template_text,
+)
+from .storage import ledger
 from .validation import (
     id_text_from_number,
     indicator_bits,
@@ -133,27 +148,14 @@ def _date_fields(value: object) -> tuple[str | None, str]:
     return day.isoformat(), ""
 
 
-_YES_NO_FIELDS = (
-    ("contract", "签订劳动合同"),
-    ("insurance", "缴纳社会保险"),
-    ("reemployed", "失业人员再就业"),
-    ("hardship", "就业困难人员"),
-    ("overcapacity", "去产能职工"),
-)
-_PLAIN_FIELDS = (
-    ("seq", "序号"),
-    ("sex", "性别"),
-    ("area_raw", "所属地区"),
-    ("employment_form", "就业形式"),
-    ("employer", "就业单位名称"),
-    ("hardship_category", "困难人员类别"),
-    ("former_enterprise", "原企业名称"),
-    ("placement_method", "安置方式"),
-    ("attrition_reason", "减员原因"),
-    ("hukou", "户籍性质"),
-    ("education", "学历"),
-    ("industry", "新就业产业"),
-    ("remark", "备注"),
+#: (attribute, header) of the 是/否 fields, and of the text and choice fields kept as written
+#: (name and type are normalised by their own rules in ``normalize``; 所属地区 is kept in
+#: ``area_raw`` and resolved to an area).
+_YES_NO_FIELDS = tuple((f.attr, f.header) for f in FIELDS if f.kind == FieldKind.YES_NO)
+_PLAIN_FIELDS = tuple(
+    (f.raw or f.attr, f.header)
+    for f in FIELDS
+    if f.kind in (FieldKind.TEXT, FieldKind.CHOICE) and f.attr not in ("name", "record_type")
 )
 
 
@@ -259,18 +261,23 @@ def derive(record: Record, ctx: UnitContext) -> Derived:
 
 def record_values(record: Record) -> dict[str, str]:
     """A record back as template values (header -> text), e.g. for an export."""
-    from .domain import RECORD_FIELDS
+    return {f.header: template_text(record, f) for f in FIELDS}
 
-    out: dict[str, str] = {}
-    for attr, header in RECORD_FIELDS:
-        if attr == "area":
-            out[header] = record.area_raw or (record.area_code or "")
-        elif attr == "id_number":
-            out[header] = record.id_number or record.id_raw
-        elif attr == "event_date":
-            out[header] = record.event_date or record.event_date_raw
-        elif attr == "registered_on":
-            out[header] = record.registered_on or record.registered_on_raw
-        else:
-            out[header] = str(getattr(record, attr) or "")
-    return out
+
+# --- The stored row ----------------------------------------------------------------------
+
+
+def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
+    """A record with its area, indicator bits, duplicate class and own findings."""
+    ind, key, birth, id_ok, findings = derive(record, ctx)
+    return ledger.PreparedRecord(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
+
+
+def prepared_row(record: Record, ctx: UnitContext) -> ledger.RowAndFindings:
+    """``ledger.to_row(prepare(record, ctx))`` without the objects in between (for bulk loads)."""
+    ind, key, birth, id_ok, findings = derive(record, ctx)
+    return ledger.record_row(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
+
+
+def _area_id(record: Record, ctx: UnitContext) -> int | None:
+    return ctx.area_ids.get(record.area_code) if record.area_code else None

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import adjustments, divisions
 from .domain import Area, Finding, Level, Record, Unit
-from .records import UnitContext, derive
+from .records import UnitContext, prepare
+from .records import prepared_row as prepared_row  # the record path lives in records
 from .storage import ledger
 from .storage.backup import BackgroundBackup, make_backup, open_ledger
 from .storage.db import Database, StorageError
@@ -46,22 +47,6 @@ def default_operator() -> str:
         return os.environ.get("JIUYE_OPERATOR") or getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name on some systems
         return "操作员"
-
-
-def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
-    """A record with its area, indicator bits, duplicate class and own findings."""
-    ind, key, birth, id_ok, findings = derive(record, ctx)
-    return ledger.PreparedRecord(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
-
-
-def prepared_row(record: Record, ctx: UnitContext) -> ledger.RowAndFindings:
-    """``ledger.to_row(prepare(record, ctx))`` without the objects in between (for bulk loads)."""
-    ind, key, birth, id_ok, findings = derive(record, ctx)
-    return ledger.record_row(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
-
-
-def _area_id(record: Record, ctx: UnitContext) -> int | None:
-    return ctx.area_ids.get(record.area_code) if record.area_code else None
 
 
 @dataclass
@@ -226,7 +211,7 @@ class Session:
         p = prepare(record, ctx)
         with self.db.transaction() as tx:
             ledger.insert_records(tx, [p], import_id=None, operator=self.operator)
-            new_id = int(tx.execute("SELECT max(id) FROM records").fetchone()[0])
+            new_id = ledger.last_record_id(tx)
             adjustments.after_insert(tx, new_id, reason=reason, operator=self.operator)
         return new_id, list(p.findings)
 

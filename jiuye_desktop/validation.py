@@ -17,7 +17,7 @@ from typing import NamedTuple
 from stdnum.cn import ric
 
 from .domain import (
-    FORMS_NEEDING_EMPLOYER,
+    FIELD_BY_HEADER,
     NO,
     YES,
     Finding,
@@ -25,6 +25,9 @@ from .domain import (
     Indicator,
     Record,
     RecordType,
+    Situation,
+    required_headers,
+    template_text,
 )
 
 # --- Citizen ID (GB 11643-1999) ----------------------------------------------------
@@ -136,11 +139,6 @@ def _birth_date(number: str) -> dt.date | None:
 
 def _sex(number: str) -> str:
     return "男" if int(number[16]) % 2 else "女"
-
-
-def id_check_digit_ok(number: str) -> bool:
-    """True when an 18-character ID carries the right ISO 7064 MOD 11-2 digit."""
-    return bool(_ID18.fullmatch(number)) and id_check_digit(number) == number[17]
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -361,37 +359,9 @@ _NAME_OK = re.compile(r"[^\W\d_]+(?:[·.][^\W\d_]+)*")
 
 def required_fields(record: Record) -> list[str]:
     """Template headers required for this record (the `*` and `†` of domain.md §3)."""
-    fields = ["姓名", "公民身份号码", "所属地区", "登记类型", "就业（减员）日期"]
-    rtype = record.record_type
-    if rtype == _NEW:
-        fields += ["就业形式", "联系电话"]
-        if record.employment_form in FORMS_NEEDING_EMPLOYER:
-            fields.append("就业单位名称")
-        if record.hardship == YES:
-            fields.append("困难人员类别")
-        if record.overcapacity == YES:
-            fields += ["原企业名称", "安置方式"]
-    elif rtype == _ATTRITION:
-        fields.append("减员原因")
-    elif rtype == _PLACEMENT:
-        fields += ["原企业名称", "安置方式"]
-    return fields
-
-
-_FIELD_VALUE: dict[str, Callable[[Record], str]] = {
-    "姓名": lambda r: r.name,
-    "公民身份号码": lambda r: r.id_number or r.id_raw,
-    "所属地区": lambda r: r.area_raw or (r.area_code or ""),
-    "登记类型": lambda r: r.record_type,
-    "就业（减员）日期": lambda r: r.event_date or r.event_date_raw,
-    "就业形式": lambda r: r.employment_form,
-    "联系电话": lambda r: r.phone,
-    "就业单位名称": lambda r: r.employer,
-    "困难人员类别": lambda r: r.hardship_category,
-    "原企业名称": lambda r: r.former_enterprise,
-    "安置方式": lambda r: r.placement_method,
-    "减员原因": lambda r: r.attrition_reason,
-}
+    return required_headers(
+        Situation(record.record_type, record.employment_form, record.hardship, record.overcapacity)
+    )
 
 
 def record_findings(
@@ -417,7 +387,7 @@ def record_findings(
 
     # Incomplete: required fields left empty.
     for header in required_fields(record):
-        if not _FIELD_VALUE[header](record).strip():
+        if not template_text(record, FIELD_BY_HEADER[header]).strip():
             add(FindingKind.INCOMPLETE, header, f"{header}未填写")
 
     # The name: 1–20 characters, letters and the middle dot (domain.md §3).

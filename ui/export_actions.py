@@ -23,6 +23,7 @@ from jiuye_desktop import snapshots, submitted
 from jiuye_desktop.exports.annex1_pdf import annex1_pdf_bytes, export_annex1_pdf
 from jiuye_desktop.exports.annex1_xlsx import export_annex1_xlsx
 from jiuye_desktop.exports.atomic import ExportError
+from jiuye_desktop.exports.selfcheck_data import last_removal_day
 from jiuye_desktop.exports.selfcheck_pdf import export_selfcheck_report
 from jiuye_desktop.exports.view_xlsx import (
     ExportCancelled,
@@ -36,6 +37,7 @@ from ui.ledger_view import LedgerView
 from ui.ops import Cancelled, Progress, run_op, show_error
 from ui.package_dialog import PackageDialog
 from ui.printing import preview_pdf
+from ui.report_date_dialog import ReportDateDialog
 from ui.selfcheck_view import SelfCheckView
 from ui.state import AppState
 from ui.weekly_view import WeeklyView
@@ -167,13 +169,24 @@ def attach_selfcheck(view: SelfCheckView, state: AppState) -> None:
 
     def report() -> None:
         unit = state.session.unit
-        name = f"{unit.name}自查报告-{dt.date.today():%Y%m%d}.pdf"
+        today = dt.date.today()
+        result = view.result
+        ask = ReportDateDialog(
+            view,
+            today=today,
+            last_removal=last_removal_day(state.session, today.year),
+            open_counts=dict(result.summary) if result is not None else {},
+        )
+        if ask.exec() != QDialog.DialogCode.Accepted:
+            return
+        day = ask.report_date()
+        name = f"{unit.name}自查报告-{day:%Y%m%d}.pdf"
         path = _ask_path(view, "生成自查报告（PDF）", name, "PDF 文件 (*.pdf)")
         if path is None:
             return
 
         def work(session: Session, _p: Progress, _c: Cancelled) -> Path:
-            return export_selfcheck_report(session, path)
+            return export_selfcheck_report(session, path, report_date=day)
 
         run_op(
             view,

@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
             widget.week_changed.connect(self._on_week_changed)  # type: ignore[attr-defined]
         elif page == Page.PROGRESS:
             widget.week_changed.connect(self._on_week_changed)  # type: ignore[attr-defined]
-            widget.targets_requested.connect(lambda: self.go_to(Page.TARGETS))  # type: ignore[attr-defined]
+            widget.targets_requested.connect(self._on_targets_requested)  # type: ignore[attr-defined]
             weekly = self.pages.get(Page.WEEKLY)
             if isinstance(weekly, WeeklyView):
                 widget.set_week(weekly.week)  # type: ignore[attr-defined]
@@ -323,6 +323,14 @@ class MainWindow(QMainWindow):
             widget = self.pages.get(page)
             if widget is not None and getattr(widget, "week", None) != week:
                 widget.set_week(week)  # type: ignore[attr-defined]
+
+    def _on_targets_requested(self) -> None:
+        """设定目标任务… on the progress screen: the targets of the year in view."""
+        progress = self.pages.get(Page.PROGRESS)
+        self.go_to(Page.TARGETS)
+        view = self.pages.get(Page.TARGETS)
+        if progress is not None and view is not None:
+            view.set_year(progress.week.year)  # type: ignore[attr-defined]
 
     def _on_targets_changed(self, _year: int) -> None:
         if Page.PROGRESS in self.pages:

@@ -13,9 +13,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -23,8 +25,10 @@ from PySide6.QtWidgets import (
 
 from jiuye_desktop import audit
 from jiuye_desktop.audit import Pair, Side
+from jiuye_desktop.dismissals import DismissError
 from jiuye_desktop.selfcheck import CheckResult
 from jiuye_desktop.service import Session
+from ui.ops import KNOWN_ERRORS, show_error
 from ui.selfcheck_model import RowsModel, row_text, table_view
 
 ALL_RULES = "all"
@@ -49,10 +53,13 @@ class PossiblePanel(QWidget):
     """Pairs of possible duplicates, filtered by rule; double-click opens a side's record."""
 
     record_activated = Signal(int)
+    dismissed = Signal(int)  # so many findings were marked as checked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pairs: list[Pair] = []
+        self._session: Session | None = None
+        self._result: CheckResult | None = None
         self._shown: list[Pair] = []
         self._rule = ALL_RULES
         self.rule_list = QListWidget()
@@ -77,9 +84,17 @@ class PossiblePanel(QWidget):
         self.detail_label.setStyleSheet(
             "QLabel { background: #fff8e6; border: 1px solid #e0c98f; padding: 6px; }"
         )
+        self.dismiss_button = QPushButton("标记为已核实…")
+        self.dismiss_button.setToolTip(
+            "核实后确认不是同一人（或电话无误）：写明理由，该对记录不再列为待核实"
+        )
+        self.dismiss_button.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint, 1)
+        bottom.addWidget(self.dismiss_button)
         right_layout.addWidget(self.view, 1)
         right_layout.addWidget(self.detail_label)
-        right_layout.addWidget(hint)
+        right_layout.addLayout(bottom)
         splitter = QSplitter()
         splitter.addWidget(self.rule_list)
         splitter.addWidget(right)
@@ -91,6 +106,7 @@ class PossiblePanel(QWidget):
         self.rule_list.currentRowChanged.connect(self._on_rule_list_changed)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.view.selectionModel().currentRowChanged.connect(self._on_view_row_changed)
+        self.dismiss_button.clicked.connect(self._on_dismiss_button_clicked)
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -100,6 +116,7 @@ class PossiblePanel(QWidget):
 
     def set_result(self, session: Session, result: CheckResult) -> None:
         """Show the possible duplicates of a finished self-check."""
+        self._session, self._result = session, result
         self._pairs = audit.pairs(session, result.findings)
         counts: dict[str, int] = {}
         for p in self._pairs:
@@ -134,8 +151,29 @@ class PossiblePanel(QWidget):
         side = pair.right if index.column() >= _RIGHT_FROM and pair.right else pair.left
         self.record_activated.emit(side.record)
 
+    def _on_dismiss_button_clicked(self) -> None:
+        row = self.view.currentIndex().row()
+        if self._session is None or not 0 <= row < len(self._shown):
+            return
+        pair = self._shown[row]
+        who = pair.left.name + (f"与{pair.right.name}" if pair.right else "")
+        reason, ok = QInputDialog.getText(
+            self,
+            "标记为已核实",
+            f"{pair.label}：{who}\n核实理由（例如“电话核实，不是同一人”）：",
+        )
+        if not ok:
+            return
+        try:
+            count = audit.dismiss_pair(self._session, pair, reason, self._result)
+        except (DismissError, *KNOWN_ERRORS) as exc:
+            show_error(self, exc)
+            return
+        self.dismissed.emit(count)
+
     def _on_view_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = current.row()
+        self.dismiss_button.setEnabled(0 <= row < len(self._shown))
         if 0 <= row < len(self._shown):
             p = self._shown[row]
             self.detail_label.setText(f"{p.label}：{p.left.name}（{p.left.area}）{p.message}")
@@ -154,6 +192,7 @@ class PossiblePanel(QWidget):
             self.view.selectRow(0)
         else:
             self.detail_label.setText("没有此类疑似重复。")
+            self.dismiss_button.setEnabled(False)
         header = self.view.horizontalHeader()
         last = len(PAIR_HEADERS) - 1
         for col in range(last):

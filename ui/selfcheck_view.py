@@ -26,11 +26,13 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -39,11 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jiuye_desktop import selfcheck, submitted
+from jiuye_desktop import dismissals, selfcheck, submitted
 from jiuye_desktop.adjustments import ReasonRequired
+from jiuye_desktop.dismissals import finding_key
 from jiuye_desktop.domain import FindingKind, kind_name
 from jiuye_desktop.selfcheck import CheckFinding, CheckResult, RemoveResult
 from jiuye_desktop.service import Session
+from ui.dismiss_dialog import DismissDialog
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
 from ui.possible_panel import PossiblePanel
 from ui.reason_dialog import ask_reason
@@ -155,12 +159,17 @@ class SelfCheckView(QWidget):
         self.findings_view = table_view(self.findings_model)
         self.findings_view.setToolTip("双击一行打开该记录修改")
 
+        self.dismiss_button = QPushButton("标记为已核实…")
+        self.dismiss_button.setToolTip(
+            "所选提示（含疑似重复）经核实无误：不剔除，离开待处理列表，记入修改历史并随上报文件报送"
+        )
         self.remove_selected_button = QPushButton("剔除所选…")
         self.remove_kind_button = QPushButton("剔除本类全部…")
         hint = QLabel("双击一行可打开该记录就地修改；改好后重新运行自查。")
         hint.setStyleSheet("color: #555555;")
         actions = QHBoxLayout()
         actions.addWidget(hint, 1)
+        actions.addWidget(self.dismiss_button)
         actions.addWidget(self.remove_selected_button)
         actions.addWidget(self.remove_kind_button)
 
@@ -204,6 +213,7 @@ class SelfCheckView(QWidget):
     def _connect_signals(self) -> None:
         self.check_button.clicked.connect(self._on_check_button_clicked)
         self.possible_panel.record_activated.connect(self.record_activated)
+        self.possible_panel.dismissed.connect(self._on_possible_panel_dismissed)
         self.kind_list.currentRowChanged.connect(self._on_kind_list_changed)
         self.findings_view.doubleClicked.connect(self._on_findings_view_double_clicked)
         self.removals_view.doubleClicked.connect(self._on_removals_view_double_clicked)
@@ -214,6 +224,7 @@ class SelfCheckView(QWidget):
             self._on_removals_selection_changed
         )
         self.remove_selected_button.clicked.connect(self._on_remove_selected_button_clicked)
+        self.dismiss_button.clicked.connect(self._on_dismiss_button_clicked)
         self.remove_kind_button.clicked.connect(self._on_remove_kind_button_clicked)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)
 
@@ -237,6 +248,9 @@ class SelfCheckView(QWidget):
         self.possible_panel.set_result(self.state.session, result)
         self.tabs.setTabText(2, f"疑似重复（{self.possible_panel.count()} 对）")
         self.check_finished.emit(result)
+
+    def _on_possible_panel_dismissed(self, _count: int) -> None:
+        self.run_check()  # the dismissed pair leaves the open findings
 
     def _on_op_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
@@ -262,6 +276,35 @@ class SelfCheckView(QWidget):
 
     def _on_removals_selection_changed(self, *_: object) -> None:
         self._update_buttons()
+
+    def _on_dismiss_button_clicked(self) -> None:
+        chosen = self._selected_findings()
+        warnings = [f for f in chosen if f.kind == FindingKind.WARNING.value]
+        if not chosen:
+            return
+        if len(warnings) != len(chosen):
+            QMessageBox.information(
+                self,
+                "不能标记为已核实",
+                "重复、无效和不完整的记录不能标记为已核实：请改正后重新自查，或剔除。"
+                "只有“提示”（含疑似重复）可以核实后保留。",
+            )
+            return
+        dialog = DismissDialog(warnings, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            for f in warnings:
+                dismissals.dismiss(
+                    self.state.session,
+                    f.record,
+                    finding_key(f),
+                    dialog.value(),
+                    result=self._result,
+                )
+        except dismissals.DismissError as exc:
+            QMessageBox.warning(self, "不能标记为已核实", str(exc))
+        self.run_check()
 
     def _on_remove_selected_button_clicked(self) -> None:
         chosen = self._selected_findings()
@@ -440,6 +483,11 @@ class SelfCheckView(QWidget):
         free = not self._busy
         has_selection = bool(self.findings_view.selectionModel().selectedRows())
         self.remove_selected_button.setEnabled(free and has_selection)
+        self.dismiss_button.setEnabled(
+            free
+            and has_selection
+            and all(f.kind == FindingKind.WARNING.value for f in self._selected_findings())
+        )
         kind_ids = self._result.record_ids(self._kind) if self._result else []
         self.remove_kind_button.setEnabled(
             free and self._kind != FindingKind.WARNING.value and bool(kind_ids)

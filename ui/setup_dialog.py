@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -47,6 +48,7 @@ from jiuye_desktop.service import (
     parse_area_spec,
 )
 from jiuye_desktop.storage.db import StorageError
+from jiuye_desktop.unit_identity import SENT_NOTE, change_identity, check_new_unit, known_level
 from jiuye_desktop.validation import phone_ok
 from ui.widgets import MUTED_COLOR
 
@@ -133,6 +135,13 @@ class SetupDialog(QDialog):
         unit_form.addRow("单位代码", self.code_edit)
         unit_form.addRow("单位名称", self.name_edit)
         unit_form.addRow("级别", level_row)
+        self.identity_button = QPushButton("修改代码、名称或级别…")
+        self.identity_button.setToolTip(
+            "更正本单位的代码、名称或级别：须填写原因，记入单位修改记录；已发出的上报文件不变"
+        )
+        self._identity_unlocked = False
+        if not self.creating:
+            unit_form.addRow("", self.identity_button)
 
         # The areas.
         self.areas_table = QTableWidget(0, 2)
@@ -208,6 +217,11 @@ class SetupDialog(QDialog):
         )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("建立台账" if self.creating else "保存")
+        if self.creating:
+            # Enter in a field never creates the ledger: the clerk clicks 建立台账.
+            for button in self.buttons.buttons():
+                button.setAutoDefault(False)
+                button.setDefault(False)
 
         left = QVBoxLayout()
         left.addWidget(unit_box)
@@ -258,6 +272,76 @@ class SetupDialog(QDialog):
             )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.identity_button.clicked.connect(self._on_identity_button_clicked)
+
+    def _on_identity_button_clicked(self) -> None:
+        self._identity_unlocked = True
+        for widget in (
+            self.code_edit,
+            self.name_edit,
+            self.county_radio,
+            self.city_radio,
+            self.province_radio,
+        ):
+            widget.setEnabled(True)
+        self.identity_button.setEnabled(False)
+        self.code_edit.setFocus()
+
+    def ask_identity_reason(self, changes: str) -> str | None:
+        """The reason of an identity change (None: cancelled)."""
+        text, ok = QInputDialog.getText(
+            self, "修改本单位信息", f"{changes}\n\n请填写修改原因（记入单位修改记录）："
+        )
+        return text.strip() if ok and text.strip() else None
+
+    def _change_identity(self) -> bool:
+        """The guarded path: what changes, a reason, one confirmation; then the core."""
+        assert self.session is not None
+        unit = self.session.unit
+        code, name, level = (
+            self.code_edit.text().strip(),
+            self.name_edit.text().strip(),
+            self.level(),
+        )
+        if (code, name, level) == (unit.code, unit.name, unit.level):
+            return True
+        lines = []
+        if code != unit.code:
+            lines.append(f"单位代码：{unit.code} → {code}")
+        if name != unit.name:
+            lines.append(f"单位名称：{unit.name} → {name}")
+        if level != unit.level:
+            lines.append(f"级别：{LEVEL_NAMES[unit.level]} → {LEVEL_NAMES[level]}")
+        unknown = code != unit.code and known_level(code) is None
+        if unknown:
+            lines.append(f"注意：代码“{code}”不在本程序附带的行政区划代码表中")
+        changes = "\n".join(lines)
+        reason = self.ask_identity_reason(changes)
+        if reason is None:
+            return False
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "确认修改本单位信息",
+            f"{changes}\n原因：{reason}\n\n{SENT_NOTE}。\n\n确定修改吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            change_identity(
+                self.session,
+                code=code,
+                name=name,
+                level=level,
+                reason=reason,
+                unknown_code=unknown,
+            )
+        except SetupError as exc:
+            self.error_label.setText(str(exc))
+            return False
+        return True
 
     # --- Load --------------------------------------------------------------------------------
 
@@ -378,7 +462,41 @@ class SetupDialog(QDialog):
             self.session.set_image(kind, self._images[kind])
         self._images_changed.clear()
 
+    def _confirm_identity(self) -> bool:
+        """A new unit's code, name and level as the core checks them (unit_identity); a code
+        outside the shipped list is used only when the clerk confirms it (a second question)."""
+        code, name = self.code_edit.text().strip(), self.name_edit.text().strip()
+        if not code and not name:
+            self.error_label.setText("请先选择或填写本单位的代码和名称")
+            return False
+        unknown = False
+        if code.isdigit() and len(code) == 6 and known_level(code) is None:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "单位代码不在代码表中",
+                f"单位代码“{code}”不在本程序附带的行政区划代码表中（任何年份都没有），"
+                "可能输错了。\n\n确定使用这个代码建立台账吗？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self,
+            )
+            box.setDefaultButton(QMessageBox.StandardButton.No)
+            box.button(QMessageBox.StandardButton.Yes).setText("确定使用")
+            box.button(QMessageBox.StandardButton.No).setText("返回修改")
+            if box.exec() != QMessageBox.StandardButton.Yes:
+                return False
+            unknown = True
+        try:
+            check_new_unit(code, name, self.level(), unknown_code=unknown)
+        except SetupError as exc:
+            self.error_label.setText(str(exc))
+            return False
+        return True
+
     def accept(self) -> None:
+        if self.creating and not self._confirm_identity():
+            return
+        if not self.creating and self._identity_unlocked and not self._change_identity():
+            return
         problem = self.validate()
         if problem:
             self.error_label.setText(problem)

@@ -10,94 +10,34 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..domain import (
-    ATTRITION_REASONS,
-    EMPLOYMENT_FORMS,
-    HARDSHIP_CATEGORIES,
-    NO,
-    PLACEMENT_METHODS,
-    YES,
-    Record,
-    RecordType,
-)
+from .. import domain
+from ..domain import FieldKind, Record, Situation, required_headers, shown_headers
 from ..records import dup_key, record_values
 from ..service import Session
 from ..storage import browse_sql, ledger
-from ..validation import normalize_id_text, normalize_yes_no, read_id, required_fields
+from ..validation import normalize_id_text, normalize_yes_no, read_id
 
 # --- The entry form ------------------------------------------------------------------------------
 
 #: The form's fields in the order the clerk types them (template headers): the person, the
-#: ID first, then the registration and what its type asks for.
-FORM_FIELDS: tuple[str, ...] = (
-    "公民身份号码",
-    "姓名",
-    "性别",
-    "所属地区",
-    "联系电话",
-    "户籍性质",
-    "学历",
-    "登记类型",
-    "就业（减员）日期",
-    "就业形式",
-    "就业单位名称",
-    "统一社会信用代码",
-    "签订劳动合同",
-    "缴纳社会保险",
-    "新就业产业",
-    "失业人员再就业",
-    "就业困难人员",
-    "困难人员类别",
-    "去产能职工",
-    "原企业名称",
-    "安置方式",
-    "减员原因",
-    "登记日期",
-    "备注",
-)
-YES_NO_FIELDS = ("签订劳动合同", "缴纳社会保险", "失业人员再就业", "就业困难人员", "去产能职工")
-DATE_FIELDS = ("就业（减员）日期", "登记日期")
+#: ID first, then the registration and what its type asks for (``domain.FIELDS``).
+FORM_FIELDS: tuple[str, ...] = tuple(f.header for f in domain.FORM_FIELDS)
+YES_NO_FIELDS = tuple(f.header for f in domain.FIELDS if f.kind == FieldKind.YES_NO)
+DATE_FIELDS = tuple(f.header for f in domain.FIELDS if f.kind == FieldKind.DATE)
 
 #: Choices offered by the form. ``所属地区`` comes from the unit (:func:`area_choices`).
-FORM_CHOICES: dict[str, tuple[str, ...]] = {
-    "性别": ("男", "女"),
-    "登记类型": tuple(t.value for t in RecordType),
-    "就业形式": EMPLOYMENT_FORMS,
-    **{f: (YES, NO) for f in YES_NO_FIELDS},
-    "困难人员类别": HARDSHIP_CATEGORIES,
-    "安置方式": PLACEMENT_METHODS,
-    "减员原因": ATTRITION_REASONS,
-    "户籍性质": ("城镇", "农村"),
-    "学历": ("初中及以下", "高中", "中专", "大专", "本科", "研究生"),
-    "新就业产业": ("第一产业", "第二产业", "第三产业"),
-}
+FORM_CHOICES: dict[str, tuple[str, ...]] = {f.header: f.choices for f in domain.FIELDS if f.choices}
 #: Choice fields where text outside the list is kept as written (domain.md §3).
-FREE_TEXT_FIELDS = frozenset({"困难人员类别", "户籍性质", "学历", "新就业产业"})
+FREE_TEXT_FIELDS = frozenset(f.header for f in domain.FIELDS if f.free_text)
 
-_ALWAYS = (
-    "公民身份号码",
-    "姓名",
-    "性别",
-    "所属地区",
-    "登记类型",
-    "就业（减员）日期",
-    "户籍性质",
-    "学历",
-    "联系电话",
-    "登记日期",
-    "备注",
-)
-_NEW_ONLY = (
-    "就业形式",
-    "就业单位名称",
-    "统一社会信用代码",
-    "签订劳动合同",
-    "缴纳社会保险",
-    "失业人员再就业",
-    "就业困难人员",
-    "去产能职工",
-    "新就业产业",
-)
+
+def _situation(values: Mapping[str, str]) -> Situation:
+    return Situation(
+        (values.get("登记类型") or "").strip(),
+        (values.get("就业形式") or "").strip(),
+        normalize_yes_no(values.get("就业困难人员") or ""),
+        normalize_yes_no(values.get("去产能职工") or ""),
+    )
 
 
 def form_fields(values: Mapping[str, str]) -> tuple[str, ...]:
@@ -107,30 +47,12 @@ def form_fields(values: Mapping[str, str]) -> tuple[str, ...]:
     and 安置方式 for 去产能安置 and for a 新就业 of a 去产能职工; the employment
     fields and flags only for 新就业.
     """
-    rtype = (values.get("登记类型") or "").strip()
-    shown = set(_ALWAYS)
-    if rtype == RecordType.NEW:
-        shown.update(_NEW_ONLY)
-        if normalize_yes_no(values.get("就业困难人员") or "") == YES:
-            shown.add("困难人员类别")
-        if normalize_yes_no(values.get("去产能职工") or "") == YES:
-            shown.update(("原企业名称", "安置方式"))
-    elif rtype == RecordType.ATTRITION:
-        shown.add("减员原因")
-    elif rtype == RecordType.PLACEMENT:
-        shown.update(("原企业名称", "安置方式"))
-    return tuple(f for f in FORM_FIELDS if f in shown)
+    return shown_headers(_situation(values))
 
 
 def form_required(values: Mapping[str, str]) -> frozenset[str]:
     """The fields a record with these values must have (the `*` and `†` of domain.md §3)."""
-    rec = Record(
-        record_type=(values.get("登记类型") or "").strip(),
-        employment_form=(values.get("就业形式") or "").strip(),
-        hardship=normalize_yes_no(values.get("就业困难人员") or ""),
-        overcapacity=normalize_yes_no(values.get("去产能职工") or ""),
-    )
-    return frozenset(required_fields(rec))
+    return frozenset(required_headers(_situation(values)))
 
 
 @dataclass(frozen=True, slots=True)

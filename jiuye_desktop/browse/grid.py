@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..domain import FINDING_KIND_NAMES, FindingKind, Week, kind_name, kind_rank
+from ..domain import FIELDS, FINDING_KIND_NAMES, FindingKind, Week, kind_name, kind_rank
 from ..service import Session
 from ..storage import browse_sql, ledger
 from ..validation import normalize_id_text, read_id
@@ -31,19 +31,11 @@ class Column:
     sortable: bool = True
 
 
-#: The grid's columns in order, with their Chinese titles.
+#: The grid's columns in order, with their Chinese titles: the record's id, the fields marked
+#: ``grid`` in ``domain.FIELDS``, then the status and the findings.
 COLUMNS: tuple[Column, ...] = (
     Column("id", "编号"),
-    Column("name", "姓名"),
-    Column("id_number", "公民身份号码"),
-    Column("sex", "性别"),
-    Column("area", "所属地区"),
-    Column("record_type", "登记类型"),
-    Column("event_date", "就业（减员）日期"),
-    Column("employment_form", "就业形式"),
-    Column("employer", "就业单位名称"),
-    Column("phone", "联系电话"),
-    Column("registered_on", "登记日期"),
+    *(Column(f.attr, f.header) for f in FIELDS if f.grid),
     Column("status", "状态"),
     Column("findings", "问题", sortable=False),
 )

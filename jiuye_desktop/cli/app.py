@@ -61,9 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--unit-name", required=True, help="本单位名称（如 许昌市）")
     s.add_argument(
         "--level",
-        required=True,
         choices=[lv.value for lv in Level],
-        help="级别：县级、市级或省级（省级410000默认含17个省辖市、济源和10个省直管县）",
+        help="级别：县级、市级或省级（省级410000默认含17个省辖市、济源和10个省直管县）；"
+        "省略时按代码表推断",
+    )
+    s.add_argument(
+        "--unknown-code",
+        action="store_true",
+        help="确认单位代码不在本程序附带的行政区划代码表中仍然使用",
     )
     s.add_argument(
         "--area",
@@ -115,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--record", type=RECORD_ID, action="append", help="记录编号（可重复）")
     g.add_argument("--backup", metavar="文件|latest", help="备份文件的路径，或最近一份完好的备份")
+    s.add_argument(
+        "--other-unit",
+        action="store_true",
+        help="确认用另一个单位（代码或级别不同）的备份替换当前数据库",
+    )
     add_reason_option(s)
 
     s = sub.add_parser("backup", parents=[common, as_json], help="备份数据库，或列出备份")
@@ -164,13 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_init(args: argparse.Namespace) -> dict[str, Any]:
     from ..service import init_database, parse_area_spec
+    from ..unit_identity import check_new_unit
 
     areas = [parse_area_spec(a) for a in args.area] if args.area else None
+    code, name, level = check_new_unit(
+        args.unit_code,
+        args.unit_name,
+        Level(args.level) if args.level else None,
+        unknown_code=args.unknown_code,
+    )
     session = init_database(
         args.db,
-        unit_code=args.unit_code,
-        unit_name=args.unit_name,
-        level=Level(args.level),
+        unit_code=code,
+        unit_name=name,
+        level=level,
         areas=areas,
         operator=args.operator,
     )
@@ -347,9 +364,9 @@ def _restore_database(args: argparse.Namespace) -> dict[str, Any]:
         source = info.path
     else:
         source = Path(args.backup)
-        if not source.exists():
-            raise Refused(f"备份文件 {source} 不存在")
-    safety = restore_backup(args.db, source)
+        if not source.is_file():
+            raise Refused(f"备份文件 {source} 不存在或不是普通文件")
+    safety = restore_backup(args.db, source, other_unit_ok=args.other_unit)
     say(
         f"已从 {source} 恢复数据库 {args.db}"
         + (f"；恢复前的数据库已另存为 {safety}" if safety else "")

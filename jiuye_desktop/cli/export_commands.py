@@ -120,6 +120,7 @@ def cmd_export_annex1(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
     """Write the self-check report (自查报告) PDF at a date (default today)."""
+    from ..domain import kind_name
     from ..exports.atomic import ExportError, atomic_write, check_target
     from ..exports.selfcheck_data import gather
     from ..exports.selfcheck_pdf import render_selfcheck_pdf
@@ -142,6 +143,11 @@ def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
         f"已生成自查报告：{out}（{data.period_start.isoformat()} 至 {data.period_end.isoformat()}，"
         f"剔除 {data.removed_total} 条，疑似重复待核实 {len(data.review)} 条）"
     )
+    if data.open_rows:
+        kinds = "、".join(f"{kind_name(k)}{n}条" for k, n in data.open_by_kind().items() if n)
+        say(
+            f"注意：仍有{len(data.open_rows)}条重复、无效或不完整记录尚未剔除（{kinds}），报告中已如实写明"
+        )
     return {
         "out": str(out),
         "date": data.report_date.isoformat(),
@@ -153,4 +159,6 @@ def cmd_report_selfcheck(args: argparse.Namespace) -> dict[str, Any]:
         "removed_records": data.removed_total,
         "by_reason": data.by_reason(),
         "possible_duplicates": len(data.review),
+        "open": data.open_by_kind(),
+        "open_by_area": {area: counts for area, counts in data.open_by_area()},
     }

@@ -75,7 +75,7 @@ def draw_adjustment_pages(
         ["", "", p("合计"), "", "", "", ""]
         + [f"{total[2 * k + 1]:+d}" if total[2 * k + 1] else "0" for k in range(6)]
     )
-    fixed = [10 * mm, 14 * mm, 18 * mm, 0.0, 40 * mm, 16 * mm, 29 * mm] + [15 * mm] * 6
+    fixed = [8 * mm, 14 * mm, 16 * mm, 0.0, 34 * mm, 14 * mm, 32 * mm] + [14 * mm] * 6
     fixed[3] = usable - sum(fixed)
     table = Table(rows, colWidths=fixed, repeatRows=1)
     table.setStyle(

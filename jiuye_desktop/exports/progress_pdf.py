@@ -47,6 +47,7 @@ from .fonts import register_cjk_font
 PAGE = A4
 MARGIN = 14 * mm
 CHART_AREA = 92 * mm  # height kept for the charts at the bottom
+MIN_TABLE_SIZE = 7.0  # the table's font shrinks down to this, then lines are left out
 #: Status colours, shared in spirit with the window's table.
 STATUS_COLORS = {
     DONE: colors.HexColor("#d8f0d2"),
@@ -59,8 +60,15 @@ TARGET_COLOR = colors.HexColor("#888888")
 HEAD = ("地区", "指标", "目标", "本年累计", "完成", "差距", "状态")
 
 
-def _table(p: Progress, font: str, size: float, width: float) -> tuple[Table, float]:
+def _table(
+    p: Progress, font: str, size: float, width: float, limit: int | None = None
+) -> tuple[Table, float]:
+    """The table of the lines with a target, sorted by the gap; with ``limit`` only the
+    first ``limit`` lines and one line saying how many more there are."""
     lines = sorted_lines(p)
+    omitted = 0
+    if limit is not None and len(lines) > limit:
+        lines, omitted = lines[:limit], len(lines) - limit
     data: list[list[str]] = [list(HEAD)]
     for row, ind in lines:
         data.append(
@@ -76,8 +84,13 @@ def _table(p: Progress, font: str, size: float, width: float) -> tuple[Table, fl
         )
     if not lines:
         data.append(["（尚未设定目标任务）", "", "", "", "", "", ""])
-    name_w = max(stringWidth(r[0], font, size) for r in data) + 8
-    ind_w = max(stringWidth(r[1], font, size) for r in data) + 8
+    if omitted:
+        data.append(
+            [f"……另有 {omitted} 行差距较小或已完成，未列出（见“进度”页或上报文件的进度表）"]
+        )
+        data[-1] += [""] * 6
+    name_w = max(stringWidth(r[0], font, size) for r in data[: len(lines) + 1]) + 8
+    ind_w = max(stringWidth(r[1], font, size) for r in data[: len(lines) + 1]) + 8
     rest = (width - name_w - ind_w) / 5
     style = [
         ("FONT", (0, 0), (-1, -1), font, size),
@@ -98,6 +111,9 @@ def _table(p: Progress, font: str, size: float, width: float) -> tuple[Table, fl
             style.append(("BACKGROUND", (0, n), (5, n), colors.HexColor("#f4f4f4")))
     if not lines:
         style.append(("SPAN", (0, 1), (-1, 1)))
+    if omitted:
+        style.append(("SPAN", (0, -1), (-1, -1)))
+        style.append(("ALIGN", (0, -1), (-1, -1), "LEFT"))
     t = Table(data, colWidths=[name_w, ind_w] + [rest] * 5, rowHeights=size * 1.7)
     t.setStyle(TableStyle(style))
     _, h = t.wrap(width, 100_000)
@@ -105,7 +121,7 @@ def _table(p: Progress, font: str, size: float, width: float) -> tuple[Table, fl
 
 
 def _chart_drawing(chart: Chart, font: str, width: float, height: float) -> Drawing:
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=font)
     left, bottom, top_pad, right_pad = 34.0, 16.0, 16.0, 8.0
     pw, ph = width - left - right_pad, height - bottom - top_pad
     ticks = nice_ticks(chart.y_min, chart.y_max * 1.05, 4)
@@ -185,7 +201,7 @@ def render_progress_pdf(session: Session, p: Progress, chart_row: str = TOTAL_CO
     """The page as PDF bytes; the charts are of ``chart_row`` (合计 by default)."""
     font = register_cjk_font()
     buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=PAGE, pageCompression=1)
+    c = Canvas(buffer, pagesize=PAGE, pageCompression=1, initialFontName=font)
     c.setTitle(f"{p.unit.name}目标任务完成进度 {p.week.label}")
     page_w, page_h = PAGE
     width = page_w - 2 * MARGIN
@@ -214,19 +230,16 @@ def render_progress_pdf(session: Session, p: Progress, chart_row: str = TOTAL_CO
     room = y - MARGIN - CHART_AREA - 6
     size = 10.0
     table, h = _table(p, font, size, width)
-    while h > room and size > 5:
+    while h > room and size > MIN_TABLE_SIZE:
         size -= 0.5
         table, h = _table(p, font, size, width)
-    if h > room:  # very many rows: shrink the table as a whole
-        scale = room / h
-        c.saveState()
-        c.translate(MARGIN, y)
-        c.scale(scale, scale)
-        table.drawOn(c, 0, -h)
-        c.restoreState()
-        h = room
-    else:
-        table.drawOn(c, MARGIN, y - h)
+    if h > room:  # very many lines (a province): the most behind ones, and how many more
+        limit = max(1, int(room // (size * 1.7)) - 2)
+        table, h = _table(p, font, size, width, limit)
+        while h > room and limit > 1:
+            limit -= 1
+            table, h = _table(p, font, size, width, limit)
+    table.drawOn(c, MARGIN, y - h)
     # Charts: in the room left under the table (at least CHART_AREA).
     items = charts(session, p, chart_row)
     row_name = p.row(chart_row).name

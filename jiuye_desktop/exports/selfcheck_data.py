@@ -130,6 +130,18 @@ class ReviewRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenRow:
+    """A duplicate, invalid or incomplete finding not yet removed (ID masked)."""
+
+    name: str
+    masked_id: str
+    area: str
+    kind: str  # duplicate / invalid / incomplete
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class SelfCheckData:
     """Everything the self-check report shows."""
 
@@ -149,6 +161,24 @@ class SelfCheckData:
     contact: str
     contact_phone: str
     notes: list[str] = field(default_factory=list)  # distinct removal notes
+    #: Open duplicate / invalid / incomplete findings, one row per record (its first kind).
+    open_rows: list[OpenRow] = field(default_factory=list)
+    warnings_open: int = 0  # records with an open warning (possible duplicates included)
+    warnings_checked: int = 0  # warnings dismissed as checked (已核实)
+
+    def open_by_kind(self) -> dict[str, int]:
+        out = dict.fromkeys(REASON_ORDER, 0)
+        for r in self.open_rows:
+            out[r.kind] += 1
+        return out
+
+    def open_by_area(self) -> list[tuple[str, dict[str, int]]]:
+        """Open records per area and kind, areas in the order they first appear."""
+        out: dict[str, dict[str, int]] = {}
+        for r in self.open_rows:
+            counts = out.setdefault(r.area or UNKNOWN_AREA, dict.fromkeys(REASON_ORDER, 0))
+            counts[r.kind] += 1
+        return list(out.items())
 
     @property
     def removed_total(self) -> int:
@@ -169,6 +199,39 @@ def _review_rows(result: CheckResult) -> list[ReviewRow]:
         if f.kind == FindingKind.WARNING.value and POSSIBLE_DUPLICATE_MARK in f.message:
             rows.append(_review_row(f))
     return rows
+
+
+def _open_rows(result: CheckResult, in_period: set[int]) -> list[OpenRow]:
+    """One row per record with an open duplicate, invalid or incomplete finding (the first
+    of those kinds), its messages of that kind joined."""
+    by_record: dict[int, list[CheckFinding]] = {}
+    for f in result.findings:
+        if f.kind in REASON_ORDER and f.record in in_period:
+            by_record.setdefault(f.record, []).append(f)
+    rows = []
+    for fs in by_record.values():
+        kind = min((f.kind for f in fs), key=REASON_ORDER.index)
+        same = [f for f in fs if f.kind == kind]
+        first = same[0]
+        rows.append(
+            OpenRow(
+                first.name,
+                mask_id(first.id_number),
+                first.area or UNKNOWN_AREA,
+                kind,
+                "、".join(dict.fromkeys(f.field for f in same)),
+                mask_ids_in("；".join(f.message for f in same)),
+            )
+        )
+    rows.sort(key=lambda r: (REASON_ORDER.index(r.kind), r.area))
+    return rows
+
+
+def last_removal_day(session: Session, year: int) -> dt.date | None:
+    """The date of the year's last removal (the window offers it as the report's date
+    beside today: the report then describes the ledger as the removals left it)."""
+    last = report_queries.last_removal_date(session.db.conn, year)
+    return dt.date.fromisoformat(last) if last else None
 
 
 def _review_row(f: CheckFinding) -> ReviewRow:
@@ -224,6 +287,8 @@ def gather(
             continue
         weeks.append((day, week_of(day).label))
     result = check if check is not None else run_check(session)
+    in_period = report_queries.records_in_period(conn, start.isoformat(), end.isoformat())
+    warned = {f.record for f in result.findings if f.kind == FindingKind.WARNING.value}
     profile = session.profile()
     return SelfCheckData(
         unit=session.unit,
@@ -242,6 +307,9 @@ def gather(
         contact=profile.get("contact", ""),
         contact_phone=profile.get("contact_phone", ""),
         notes=list(notes),
+        open_rows=_open_rows(result, in_period),
+        warnings_open=len(warned & in_period),
+        warnings_checked=sum(1 for f, _ in result.dismissed if f.record in in_period),
     )
 
 

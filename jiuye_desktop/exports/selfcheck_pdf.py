@@ -53,6 +53,9 @@ TITLE_TEMPLATE = "{unit}关于城镇新增就业人员实名登记台账自查�
 NOTICE = "《河南省人力资源和社会保障厅关于切实做好2017年城镇新增就业实名登记人员核查认定工作的通知》（豫人社办〔2017〕181号）"
 
 
+OPEN_ANNEX = "尚未剔除的重复、无效、不完整记录"
+
+
 def report_title(unit_name: str) -> str:
     """《<unit>关于城镇新增就业人员实名登记台账自查情况的报告》."""
     return "《" + TITLE_TEMPLATE.format(unit=unit_name) + "》"
@@ -144,16 +147,19 @@ def _how_it_was_done(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list
     )
     rules = (
         "（一）重复：同一人（以规范后的公民身份号码为准）同一年度内登记新就业超过一次、"
-        "登记去产能安置超过一次，或登记自然减员超过一次的，每组保留就业（减员）日期最早的一条"
+        "登记去产能安置超过一次，或登记自然减员超过一次的，每组优先保留既非无效也非不完整的一条，"
+        "其次保留就业（减员）日期最早的一条"
         "（日期相同的保留登记日期最早、录入最早的一条），其余认定为重复。"
         "姓名、出生日期相同而公民身份号码不同的，列为疑似重复，留待人工核实，不自动剔除。",
         "（二）无效：公民身份号码不符合GB 11643-1999（位数、校验码或出生日期有误）；"
         "性别与公民身份号码不符；就业（减员）时未满16周岁；新就业时男性年满60周岁、女性年满55周岁；"
-        "就业（减员）日期不在记录所属年度内或晚于登记日期；所属地区不属于本单位；"
-        "统一社会信用代码或联系电话格式错误。",
+        "就业（减员）日期不在记录所属年度内或晚于登记日期；登记日期或就业（减员）日期填写了"
+        "但无法识别为日期；所属地区不属于本单位；统一社会信用代码或联系电话格式错误。",
         "（三）不完整：姓名、公民身份号码、所属地区、登记类型、就业（减员）日期等必填项，"
         "以及按登记类型应填的就业形式、就业单位名称、困难人员类别、原企业名称、安置方式、"
         "减员原因、联系电话等项目，经补充后仍为空的。",
+        "（四）灵活就业：灵活就业人员须连续工作3个月以上且收入不低于当地最低工资标准，"
+        "方可认定为城镇新增就业；登记日期距就业日期不足3个自然月的，列为提示，逐条核实。",
     )
     out += [Paragraph(r, st["item"]) for r in rules]
     total = data.removed_total
@@ -167,10 +173,41 @@ def _how_it_was_done(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list
         )
         if data.notes:
             text += "剔除备注：" + "；".join(_esc(n) for n in data.notes) + "。"
-    else:
+    elif not data.open_rows:
         text = "经自查，未发现需要剔除的重复、无效或不完整数据。"
+    else:
+        text = "截至报告日期，尚未剔除任何记录。"
     out.append(Paragraph(text, st["body"]))
+    out += _open_text(data, st)
+    if data.warnings_open or data.warnings_checked:
+        said: list[str] = []
+        if data.warnings_open:
+            said.append(f"仍有{data.warnings_open}条记录有提示（含疑似重复）待人工核实")
+        if data.warnings_checked:
+            said.append(f"{data.warnings_checked}条提示已逐条核实后保留")
+        out.append(Paragraph("提示不属剔除范围：" + "，".join(said) + "。", st["body"]))
     return out
+
+
+def _open_text(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """What is still open (domain.md §7): counts per kind and area, the list in an annex."""
+    if not data.open_rows:
+        return []
+    by_kind = data.open_by_kind()
+    total = len(data.open_rows)
+    kinds = "，".join(f"{kind_name(k)}{n}条" for k, n in by_kind.items() if n)
+    areas = "；".join(
+        f"{_esc(area)}：" + "、".join(f"{kind_name(k)}{n}条" for k, n in counts.items() if n)
+        for area, counts in data.open_by_area()
+    )
+    number = _annex_names(data).index(OPEN_ANNEX) + 1
+    return [
+        Paragraph(
+            f"截至报告日期，自查发现的重复、无效或不完整记录中仍有{total}条尚未剔除（{kinds}），"
+            f"按地区：{areas}。上述记录正在核实、补充或剔除，明细见附表{number}。",
+            st["body"],
+        )
+    ]
 
 
 def _figures_table(
@@ -235,6 +272,8 @@ _TYPE_SHORT = {
 def _annex_names(data: SelfCheckData) -> list[str]:
     """Names of the detail tables that follow the signature, in order."""
     names = []
+    if data.open_rows:
+        names.append(OPEN_ANNEX)
     if data.removed_rows:
         names.append("剔除记录明细")
     if data.review:
@@ -271,9 +310,10 @@ def _removed_list(
 ) -> list[Flowable]:
     if not data.removed_rows:
         return []
+    number = _annex_names(data).index("剔除记录明细") + 1
     out: list[Flowable] = [
         PageBreak(),
-        Paragraph(f"附表1{_GAP}剔除记录明细（共{data.removed_total}条）", st["annex"]),
+        Paragraph(f"附表{number}{_GAP}剔除记录明细（共{data.removed_total}条）", st["annex"]),
     ]
     cell, centre = st["cell"], st["cell_c"]
     head = [
@@ -313,12 +353,45 @@ def _removed_list(
     return out
 
 
+def _open_list(data: SelfCheckData, st: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
+    if not data.open_rows:
+        return []
+    number = _annex_names(data).index(OPEN_ANNEX) + 1
+    out: list[Flowable] = [
+        PageBreak(),
+        Paragraph(f"附表{number}{_GAP}{OPEN_ANNEX}（共{len(data.open_rows)}条）", st["annex"]),
+    ]
+    cell, centre = st["cell"], st["cell_c"]
+    head = ("序号", "姓名", "公民身份号码", "地区", "问题", "项目", "说明")
+    rows: list[list[Any]] = [[Paragraph(h, centre) for h in head]]
+    for i, r in enumerate(data.open_rows, start=1):
+        rows.append(
+            [
+                Paragraph(str(i), centre),
+                Paragraph(_esc(r.name), cell),
+                Paragraph(_esc(r.masked_id), cell),
+                Paragraph(_esc(r.area), cell),
+                Paragraph(_esc(kind_name(r.kind)), centre),
+                Paragraph(_esc(r.field), cell),
+                Paragraph(_esc(r.message), cell),
+            ]
+        )
+    widths = [w * mm for w in (9, 14, 31, 16, 11, 20)]
+    widths.append(width - sum(widths))
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    style = _grid(font_size=8)
+    style += [("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+    t.setStyle(TableStyle(style))
+    out.append(t)
+    return out
+
+
 def _review_list(
     data: SelfCheckData, st: dict[str, ParagraphStyle], width: float
 ) -> list[Flowable]:
     if not data.review:
         return []
-    number = 2 if data.removed_rows else 1
+    number = _annex_names(data).index("待核实的疑似重复记录") + 1
     out: list[Flowable] = [
         PageBreak(),
         Paragraph(f"附表{number}{_GAP}待核实的疑似重复记录（共{len(data.review)}条）", st["annex"]),
@@ -450,6 +523,7 @@ def render_selfcheck_pdf(data: SelfCheckData, *, seal: bytes | None = None) -> b
         )
     )
     # The detail tables follow the signature, as attachments of the report.
+    story += _open_list(data, st, width)
     story += _removed_list(data, st, width)
     story += _review_list(data, st, width)
     doc.build(story, canvasmaker=_NumberedCanvas)

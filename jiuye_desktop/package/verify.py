@@ -11,8 +11,8 @@ from typing import Any
 from ..domain import WeeklyTable
 from ..exports import annex1_form as form
 from ..exports.annex1_xlsx import MIDDLE_PART, ROW_BODY, ROW_UNIT
-from ..records import normalize
-from ..service import Session, init_database, prepared_row
+from ..records import normalize, prepared_row
+from ..service import Session, init_database
 from ..signing import verify as verify_signature
 from ..storage import ledger, packages_sql
 from ..weekly import compute

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import queue
 import re
-import shutil
-import tempfile
+import threading
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -23,9 +23,10 @@ from python_calamine import CalamineWorkbook
 
 from .. import __version__
 from ..domain import (
+    FIELDS,
     INDICATOR_NAMES,
     LEVEL_NAMES,
-    RECORD_FIELDS,
+    REMOVAL_REASONS,
     Unit,
     Week,
     WeeklyTable,
@@ -88,61 +89,44 @@ from .format import (
 _COL = {c: i for i, c in enumerate(ledger.RECORD_COLUMNS)}
 _AREA_NAME = len(ledger.RECORD_COLUMNS)
 _WIDTHS = {
-    "序号": 7,
-    "姓名": 10,
-    "公民身份号码": 21,
-    "所属地区": 14,
-    "登记类型": 11,
-    "就业（减员）日期": 13,
-    "就业单位名称": 26,
-    "统一社会信用代码": 21,
-    "困难人员类别": 22,
-    "原企业名称": 24,
-    "联系电话": 14,
-    "登记日期": 12,
-    "备注": 16,
+    **{f.header: f.width for f in FIELDS if f.width},
     "剔除日期": 12,
     "剔除说明": 30,
     "核实说明": 40,
 }
 
 
-def _template_values(row: Sequence[Any]) -> list[str]:
-    """The template columns of a ``packages_sql.ledger_rows`` row, as text."""
-    c = _COL
-    out: list[str] = []
-    for attr, _header in RECORD_FIELDS:
-        if attr == "area":
-            value = row[_AREA_NAME] or row[c["area_raw"]]
-        elif attr == "id_number":
-            value = row[c["id_number"]] or row[c["id_raw"]]
-        elif attr == "event_date":
-            value = row[c["event_date"]] or row[c["event_date_raw"]]
-        elif attr == "registered_on":
-            value = row[c["registered_on"]] or row[c["registered_on_raw"]]
-        else:
-            value = row[c[attr]]
-        out.append(clean_text(value))
-    return out
+#: Each template column's attribute and its twin as written (None: none).
+_FIELDS = tuple((f.attr, f.raw or None) for f in FIELDS)
+#: 剔除原因 as the sheet writes it, by removal reason.
+REASON_NAMES = {r.value: kind_name(r) for r in REMOVAL_REASONS}
+
+
+def _sheet_rows(session: Session, week: Week) -> Iterator[tuple[str, ...]]:
+    """The 实名台账 rows as SQL gives them (every cell text, not yet ``clean_text``-ed)."""
+    return packages_sql.sheet_rows(
+        session.db.conn,
+        f"{week.year}-01-01",
+        week.end.isoformat(),
+        fields=_FIELDS,
+        active=ACTIVE,
+        removed=REMOVED,
+        reason_names=REASON_NAMES,
+    )
 
 
 def ledger_sheet_rows(session: Session, week: Week) -> Iterator[list[str]]:
-    """The rows of the ``实名台账`` sheet for a week: template columns, then the status."""
-    end = week.end.isoformat()
-    for row in packages_sql.ledger_rows(session.db.conn, f"{week.year}-01-01", end):
-        values = _template_values(row)
-        removed_on, reason, note, checked = row[_AREA_NAME + 1 : _AREA_NAME + 5]
-        if removed_on is None:
-            values += [ACTIVE, "", "", ""]
-        else:
-            values += [
-                REMOVED,
-                kind_name(reason),
-                removed_on,
-                clean_text(note or ""),
-            ]
-        values.append(clean_text(checked_text(json.loads(checked))) if checked != "[]" else "")
-        yield values
+    """The rows of the ``实名台账`` sheet for a week: template columns, then the status,
+    then 核实说明 (the record's dismissed warnings)."""
+    for row in _sheet_rows(session, week):
+        yield [clean_text(v) for v in row[:-1]] + [_checked_cell(row[-1])]
+
+
+def _checked_cell(dismissals: str | None) -> str:
+    """The 核实说明 cell from the dismissals' JSON list (``packages_sql.DISMISSALS_SQL``)."""
+    if not dismissals or dismissals == "[]":
+        return ""
+    return clean_text(checked_text(json.loads(dismissals)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +189,7 @@ def export_package(
     unit = session.unit
     conn = session.db.conn
     key = own_key(session)  # made now in a ledger made before signed packages
-    with packages_sql.read_snapshot(conn), tempfile.TemporaryFile() as rows_xml:
+    with packages_sql.read_snapshot(conn):
         table = compute(session, week)
         adjusted = listed(session, week)
         stamp = form.session_stamp(session, fill_date)
@@ -213,10 +197,6 @@ def export_package(
         total_rows = packages_sql.count_ledger_rows(
             conn, f"{week.year}-01-01", week.end.isoformat()
         )
-        h = digest_start(unit.code, week.key)
-        counts = {ACTIVE: 0, REMOVED: 0}
-        n = _write_rows(ledger_sheet_rows(session, week), rows_xml, h, counts, total_rows, progress)
-        written_at = now_text()
         wb = Workbook()
         ws = wb.active
         assert ws is not None
@@ -228,7 +208,8 @@ def export_package(
             images={"seal": stamp.seal, "sign_unit": stamp.sign_unit, "sign_org": stamp.sign_org},
             fill_date=stamp.fill_date,
         )
-        _ledger_sheet_frame(wb, n)
+        _ledger_sheet_frame(wb, total_rows)
+        written_at = now_text()
         notes = {
             K_FORMAT: FORMAT_NAME,
             K_VERSION: str(FORMAT_VERSION),
@@ -241,37 +222,54 @@ def export_package(
             K_END: week.end.isoformat(),
             K_APP: __version__,
             K_WRITTEN: written_at,
-            K_ROWS: str(n),
-            K_ACTIVE: str(counts[ACTIVE]),
-            K_REMOVED: str(counts[REMOVED]),
+            K_ROWS: str(total_rows),
+            K_ACTIVE: "",
+            K_REMOVED: "",
         }
-        _notes_sheet(
+        cells = _notes_sheet(
             wb, notes, table, [(a.code, a.name, a.is_self) for a in areas], notes_rows(adjusted)
         )
         if with_progress:
             _maybe_progress_sheet(wb, session, week)
-        digest = _sign(wb, unit.code, week.key, written_at, str(h.hexdigest()), key)
+        h = digest_start(unit.code, week.key)
+        counts = {ACTIVE: 0, REMOVED: 0}
+        signed: list[str] = []
+
+        def rows_then_notes(write: Callable[[bytes], None]) -> bytes:
+            """Stream the rows into the sheet (``write``); then the 说明 sheet's final XML:
+            with the counts, and signed over every sheet and the rows' digest (``_sign``)."""
+            rows = (r[:-1] + (_checked_cell(r[-1]),) for r in _sheet_rows(session, week))
+            n = _write_rows(rows, write, h, counts, total_rows, progress)
+            if n != total_rows:  # one read snapshot: cannot happen
+                raise ExportError(f"实名台账行数在导出过程中变化（{total_rows} → {n}），请重试")
+            for k, value in ((K_ACTIVE, counts[ACTIVE]), (K_REMOVED, counts[REMOVED])):
+                cells[k].value = str(value)
+            signed.append(_sign(wb, unit.code, week.key, written_at, str(h.hexdigest()), key))
+            again = io.BytesIO()
+            wb.save(again)
+            with zipfile.ZipFile(again) as zf:
+                return zf.read(_sheet_member(zf, NOTES_SHEET))
+
         frame = io.BytesIO()
         wb.save(frame)
-        rows_xml.seek(0)
         try:
             with atomic_write(target) as tmp, tmp.open("wb") as out:
                 if password:
                     plain = io.BytesIO()
-                    _assemble(frame, rows_xml, plain, n)
+                    _assemble(frame, rows_then_notes, plain, total_rows)
                     _encrypt(plain, password, out)
                 else:
-                    _assemble(frame, rows_xml, out, n)
+                    _assemble(frame, rows_then_notes, out, total_rows)
         except OSError as exc:  # pragma: no cover - atomic_write turns these into ExportError
             raise ExportError(f"无法写入文件 {target}：{exc}") from exc
     return ExportResult(
         target,
         unit,
         week,
-        n,
+        total_rows,
         counts[ACTIVE],
         counts[REMOVED],
-        digest,
+        signed[0],
         bool(password),
         table.total,
         written_at,
@@ -327,39 +325,87 @@ def _maybe_progress_sheet(wb: Workbook, session: Session, week: Week) -> None:
         write_progress_sheet(wb, p)
 
 
+#: A row that needs ``clean_text`` (a ``\r`` or a character XML cannot hold), its cells joined by
+#: ``\n``; and one that needs escaping or ``xml:space``, its cells joined by ``\0``.
+_NEEDS_CLEAN = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NEEDS_CARE = re.compile("[&<>\t\n]|(?:^|\x00) | (?:\x00|$)")
+_CHUNK = 1 << 20
+
+
 def _write_rows(
-    rows: Iterable[list[str]],
-    out: IO[bytes],
+    rows: Iterable[Sequence[str]],
+    write: Callable[[bytes], None],
     h: Any,
     counts: dict[str, int],
     total: int,
     progress: Progress | None,
 ) -> int:
-    """Hash the rows and write them as ``<row>`` elements of inline strings; returns how many."""
-    letters = [get_column_letter(i + 1) for i in range(len(LEDGER_HEADERS))]
+    """Hash the rows and write them as ``<row>`` elements of inline strings; returns how many.
+
+    Each row is cleaned (``clean_text``) and hashed exactly as read back; the
+    common row (no character to escape, no space to keep) is put together
+    without a Python step per cell: each cell's opening tag, with ``\\0`` where
+    the row number goes, is joined with its text, and the row number is put in
+    once. Cells with a space at either end, a tab or a line break keep it
+    (``xml:space="preserve"``).
+    """
+    close = "</t></is></c>"
+    opening = [f'{close}<c r="{x}\x00" t="inlineStr"><is><t>' for x in _LETTERS]
+    skip = len(close)
     status_col = len(TEMPLATE_HEADERS)
     n = 0
     chunk: list[str] = []
-    for values in rows:
+    size = 0
+    for raw in rows:
+        values: Sequence[str] = raw
+        if _NEEDS_CLEAN.search("\n".join(values)):
+            values = [clean_text(v) for v in values]
         h.update(digest_line(values))
-        counts[values[status_col]] = counts.get(values[status_col], 0) + 1
-        r = n + 2
-        cells = "".join(
-            f'<c r="{letters[i]}{r}" t="inlineStr"><is><t xml:space="preserve">{escape(v)}</t></is></c>'
-            for i, v in enumerate(values)
-            if v
-        )
-        chunk.append(f'<row r="{r}">{cells}</row>')
+        status = values[status_col]
+        counts[status] = counts.get(status, 0) + 1
         n += 1
-        if len(chunk) >= 2000:
-            out.write("".join(chunk).encode())
+        if _NEEDS_CARE.search("\x00".join(values)):
+            text = _row_xml(values, str(n + 1))
+        else:
+            body = "".join([o + v for o, v in zip(opening, values, strict=True) if v])
+            body = body[skip:] + close if body else ""
+            text = f'<row r="{n + 1}">' + body.replace("\x00", str(n + 1)) + "</row>"
+        chunk.append(text)
+        size += len(text)
+        if size >= _CHUNK:
+            write("".join(chunk).encode())
             chunk.clear()
+            size = 0
             if progress:
                 progress(n, total)
-    out.write("".join(chunk).encode())
+    if chunk:
+        write("".join(chunk).encode())
     if progress:
         progress(n, total)
     return n
+
+
+_LETTERS = tuple(get_column_letter(i + 1) for i in range(len(LEDGER_HEADERS)))
+
+
+def _row_xml(values: Sequence[str], number: str) -> str:
+    """One ``<row>`` of cleaned cell texts, every cell escaped (the careful path)."""
+    close = "</t></is></c>"
+    cells = "".join(
+        [
+            f'<c r="{_LETTERS[i]}{number}" t="inlineStr"><is><t'
+            + (
+                ' xml:space="preserve">'
+                if v[0] in " \t\n" or v[-1] in " \t\n" or "\t" in v or "\n" in v
+                else ">"
+            )
+            + escape(v)
+            + close
+            for i, v in enumerate(values)
+            if v
+        ]
+    )
+    return f'<row r="{number}">{cells}</row>'
 
 
 def _ledger_sheet_frame(wb: Workbook, n: int) -> None:
@@ -391,7 +437,8 @@ def _notes_sheet(
     table: WeeklyTable,
     areas: list[tuple[str, str, bool]],
     adjustments: Sequence[Sequence[str]] = (),
-) -> None:
+) -> dict[str, Any]:
+    """The 说明 sheet; returns the cells of the values by key (some filled in after the rows)."""
     ws = wb.create_sheet(NOTES_SHEET)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 68
@@ -401,10 +448,12 @@ def _notes_sheet(
     ws.append(["本文件由就业实名台账程序导出，供上级合并；请勿修改，修改后上级合并时会被拒绝。"])
     ws.append([])
     level_names = {k.value: v for k, v in LEVEL_NAMES.items()}
+    cells: dict[str, Any] = {}
     for key, value in notes.items():
         extra = level_names.get(value, "") if key == K_LEVEL else ""
         value = cell_text(value)
         ws.append([key, value, extra] if extra else [key, value])
+        cells[key] = ws.cell(ws.max_row, 2)
     ws.append([])
     ws.append(["指标（合计）", form.SUB_HEADERS[0], form.SUB_HEADERS[1]])
     for i, name in enumerate(INDICATOR_NAMES):
@@ -421,6 +470,7 @@ def _notes_sheet(
         for cell in row:
             cell.number_format = "@"
     no_formulas(ws)
+    return cells
 
 
 _NS = {
@@ -445,13 +495,30 @@ def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
-def _assemble(frame: IO[bytes], rows_xml: IO[bytes], out: IO[bytes], n: int) -> None:
-    """Copy the openpyxl workbook, streaming the ledger rows into its 实名台账 sheet."""
+RowsThenNotes = Callable[[Callable[[bytes], None]], bytes]
+
+
+def _assemble(frame: IO[bytes], rows_then_notes: RowsThenNotes, out: IO[bytes], n: int) -> None:
+    """Copy the openpyxl workbook, streaming the ledger rows into its 实名台账 sheet.
+
+    The rows are compressed by a second thread while this one puts them
+    together (zlib works without the interpreter lock); ``rows_then_notes``
+    returns the 说明 sheet as it must finally be (its digest is known only
+    after the rows), which replaces the frame's.
+    """
     frame.seek(0)
-    rows_xml.seek(0)
     with zipfile.ZipFile(frame) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         member = _sheet_member(src, LEDGER_SHEET)
+        notes_member = _sheet_member(src, NOTES_SHEET)
+        notes_xml: bytes | None = None
+        deferred: list[zipfile.ZipInfo] = []
         for info in src.infolist():
+            if info.filename == notes_member:
+                if notes_xml is None:
+                    deferred.append(info)
+                else:
+                    dst.writestr(info, notes_xml)
+                continue
             data = src.read(info)
             if info.filename != member:
                 dst.writestr(info, data)
@@ -466,8 +533,45 @@ def _assemble(frame: IO[bytes], rows_xml: IO[bytes], out: IO[bytes], n: int) -> 
             zinfo.compress_type = zipfile.ZIP_DEFLATED
             with dst.open(zinfo, "w") as fh:
                 fh.write(head.encode())
-                shutil.copyfileobj(rows_xml, fh, 1 << 20)
+                with _Behind(fh) as sink:
+                    notes_xml = rows_then_notes(sink.write)
                 fh.write(xml[cut:].encode())
+        for info in deferred:
+            assert notes_xml is not None
+            dst.writestr(info, notes_xml)
+
+
+class _Behind:
+    """Writes byte chunks to a file object from a second thread (bounded queue)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="package-writer", daemon=True)
+
+    def __enter__(self) -> _Behind:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and exc[0] is None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._fh.write(chunk)
+                except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+                    self._error = exc
+
+    def write(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(chunk)
 
 
 def _encrypt(plain: io.BytesIO, password: str, out: IO[bytes]) -> None:

@@ -29,6 +29,10 @@ def lock_ends(conn: sqlite3.Connection) -> dict[int, str]:
     return {int(y): str(e) for y, e in rows}
 
 
+def last_record_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(max(id), 0) FROM records").fetchone()[0])
+
+
 def last_snapshot_id(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(max(id), 0) FROM snapshots").fetchone()[0])
 
@@ -97,7 +101,13 @@ def add(
 
 
 def add_import(
-    conn: sqlite3.Connection, import_id: int, ends: dict[int, str], *, reason: str, operator: str
+    conn: sqlite3.Connection,
+    import_id: int,
+    after_id: int,
+    ends: dict[int, str],
+    *,
+    reason: str,
+    operator: str,
 ) -> int:
     """Adjustments for the records of an import registered in a submitted period."""
     snap = last_snapshot_id(conn)
@@ -111,23 +121,25 @@ def add_import(
             "'导入新增记录（登记日期' || registered_on || "
             "CASE WHEN source_row IS NULL THEN '' ELSE '，第 ' || source_row || ' 行' END || '）', "
             "?, registered_on, removed_on, area_id, ind FROM records "
-            "WHERE import_id = ? AND registered_on >= ? AND registered_on <= ? ORDER BY id",
-            (snap, at, operator, reason, import_id, f"{year:04d}-01-01", end),
+            "WHERE id > ? AND import_id = ? AND registered_on >= ? AND registered_on <= ? "
+            "ORDER BY id",
+            (snap, at, operator, reason, after_id, import_id, f"{year:04d}-01-01", end),
         )
         count += cur.rowcount
     return count
 
 
 def locked_import_rows(
-    conn: sqlite3.Connection, import_id: int, ends: dict[int, str], limit: int = 20
+    conn: sqlite3.Connection, import_id: int, after_id: int, ends: dict[int, str], limit: int = 20
 ) -> tuple[int, list[tuple[int | None, str]]]:
     """How many records of an import lie in a submitted period, and the first few
-    as (worksheet row, 登记日期)."""
+    as (worksheet row, 登记日期). The import's records have ids above ``after_id``
+    (the rowid range keeps this off a scan of the ledger)."""
     total = 0
     first: list[tuple[int | None, str]] = []
     for year, end in sorted(ends.items()):
-        params = (import_id, f"{year:04d}-01-01", end)
-        where = "import_id = ? AND registered_on >= ? AND registered_on <= ?"
+        params = (after_id, import_id, f"{year:04d}-01-01", end)
+        where = "id > ? AND import_id = ? AND registered_on >= ? AND registered_on <= ?"
         total += conn.execute(f"SELECT count(*) FROM records WHERE {where}", params).fetchone()[0]
         first += conn.execute(
             f"SELECT source_row, registered_on FROM records WHERE {where} ORDER BY id LIMIT ?",

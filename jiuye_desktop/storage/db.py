@@ -202,6 +202,7 @@ def readonly_message(path: Path | str) -> str:
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with the ledger's settings; ``readonly`` opens the file for reading only."""
     path = Path(path)
+    conn: sqlite3.Connection | None = None
     try:
         if readonly:
             conn = _connect_readonly(path)
@@ -217,6 +218,8 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute(f"PRAGMA cache_size = {-CACHE_MIB * 1024}")
         conn.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()  # an open connection keeps its lock on the file
         raise _known_error(exc, path) from exc
     return conn
 

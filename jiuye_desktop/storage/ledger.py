@@ -1,4 +1,9 @@
-"""All SQL about the unit, its areas, records, removals, history, imports and snapshots."""
+"""All SQL about the unit, its areas, records, removals, history, imports and snapshots.
+
+Over 500 lines on purpose: the records table's columns, its inserts, edits, removals
+and their history must agree with each other and with the tally's triggers, so they
+stay together; features with SQL of their own have their own module beside it.
+"""
 
 from __future__ import annotations
 
@@ -184,15 +189,6 @@ def finish_import(conn: sqlite3.Connection, import_id: int, imported: int, rejec
     )
 
 
-def list_imports(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    cur = conn.execute(
-        "SELECT id, file_name, sha256, sheet, imported_at, operator, row_count, imported, "
-        "rejected, kind FROM imports ORDER BY id"
-    )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 # --- Records ------------------------------------------------------------------------------
 
 
@@ -309,6 +305,11 @@ def insert_rows(
     return count
 
 
+def last_record_id(conn: sqlite3.Connection) -> int:
+    """The id of the newest record (0 in an empty ledger)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0])
+
+
 def insert_records(
     conn: sqlite3.Connection,
     prepared: Iterable[PreparedRecord],
@@ -411,27 +412,6 @@ def get_record(conn: sqlite3.Connection, record_id: int) -> Record | None:
     for _, rec, _, _ in iter_records(conn, "r.id = ?", (record_id,)):
         return rec
     return None
-
-
-def record_status(conn: sqlite3.Connection, record_id: int) -> tuple[str | None, str | None]:
-    row = conn.execute(
-        "SELECT removed_on, removal_reason FROM records WHERE id = ?", (record_id,)
-    ).fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def count_records(conn: sqlite3.Connection) -> dict[str, int]:
-    row = conn.execute("SELECT count(*), count(removed_on) FROM records").fetchone()
-    return {"total": row[0], "removed": row[1], "active": row[0] - row[1]}
-
-
-def record_ids_for_ids(conn: sqlite3.Connection, id_number: str) -> list[int]:
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM records WHERE id_number = ? ORDER BY id", (id_number,)
-        )
-    ]
 
 
 # --- Findings for the self-check ------------------------------------------------------------

@@ -56,6 +56,80 @@ _LEDGER_SQL = (
 )
 
 
+def _text(column: str, fallback: str | None = None) -> str:
+    """SQL of one template column as text: ``column``, else ``fallback`` when it is empty."""
+    if fallback is None:
+        return f"IFNULL(CAST(r.{column} AS TEXT), '')"
+    return f"COALESCE(NULLIF(CAST({column} AS TEXT), ''), CAST(r.{fallback} AS TEXT), '')"
+
+
+def _sheet_select(
+    fields: Sequence[tuple[str, str | None]],
+    active: str,
+    removed: str,
+    reason_names: dict[str, str],
+) -> list[str]:
+    """SQL of the 实名台账 cells of a record (see ``sheet_rows``), one expression per column."""
+    columns = [
+        _text("a.name" if attr == "area" else f"r.{attr}", raw) if raw else _text(attr)
+        for attr, raw in fields
+    ]
+    reasons = " ".join(
+        f"WHEN {_quote(code)} THEN {_quote(name)}" for code, name in reason_names.items()
+    )
+    return [
+        *columns,
+        f"CASE WHEN r.removed_on <= :end THEN {_quote(removed)} ELSE {_quote(active)} END",
+        f"""CASE WHEN r.removed_on <= :end THEN
+               CASE r.removal_reason {reasons} ELSE IFNULL(r.removal_reason, '') END
+           ELSE '' END""",
+        "CASE WHEN r.removed_on <= :end THEN r.removed_on ELSE '' END",
+        """CASE WHEN r.removed_on <= :end THEN IFNULL((
+               SELECT m.message || CASE WHEN m.message != '' AND m.note != '' THEN '；' ELSE '' END
+                      || m.note
+               FROM removals m WHERE m.record_id = r.id AND m.restored_at IS NULL
+               ORDER BY m.id DESC LIMIT 1), '') ELSE '' END""",
+    ]
+
+
+_SHEET_FROM = """
+    FROM records r LEFT JOIN areas a ON a.id = r.area_id
+    WHERE (r.registered_on >= :start AND r.registered_on <= :end) OR r.registered_on = ''"""
+
+#: A record's dismissed warnings as a JSON list of [key, reason, operator, at] (``[]``: none).
+DISMISSALS_SQL = """(SELECT json_group_array(json_array(d.finding_key, d.reason, d.operator, d.at))
+        FROM dismissals d WHERE d.record_id = {id})"""
+
+
+def sheet_rows(
+    conn: sqlite3.Connection,
+    start: str,
+    end: str,
+    *,
+    fields: Sequence[tuple[str, str | None]],
+    active: str,
+    removed: str,
+    reason_names: dict[str, str],
+) -> Iterator[tuple[str, ...]]:
+    """``ledger_rows`` as the cells of the package's 实名台账, every cell text, in SQL.
+
+    ``fields`` are the template's attributes and their twins as written
+    (``domain.FIELDS``): a value, else its text as written (所属地区: the area's name,
+    else as written); then 状态 (``active`` / ``removed``), the reason's name
+    (``reason_names``), the removal date and its note, as of ``end``; last, the
+    record's dismissed warnings (``DISMISSALS_SQL``), for the 核实说明 column.
+    Records whose 登记日期 could not be read come too (they belong to no year).
+    """
+    select = _sheet_select(fields, active, removed, reason_names)
+    select.append(DISMISSALS_SQL.format(id="r.id"))
+    sql = "SELECT " + ", ".join(select) + _SHEET_FROM + " ORDER BY r.id"
+    return conn.execute(sql, {"start": start, "end": end})
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> Iterator[tuple[Any, ...]]:
     """Records registered from ``start`` to ``end``, and those whose 登记日期 could not be
     read (they belong to no year and stay invalid until corrected), in the order they

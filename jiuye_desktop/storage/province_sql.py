@@ -81,14 +81,19 @@ def breakdown_counts(
     unit) are counted; 本年累计 as in ``ledger.weekly_counts_by_scan``.
     """
     prev = prev_end or "0000-00-00"
+    # Each copy's run: the one of the package starting last at or before its id (a seek in
+    # the primary key per copy; a join on BETWEEN would scan the runs for every copy).
     sql = """
-        SELECT s.position, r.ind,
+        SELECT (SELECT CASE WHEN s.last_id >= r.id THEN s.position END
+                FROM package_runs s WHERE s.package_id = :pkg AND s.first_id <= r.id
+                ORDER BY s.first_id DESC LIMIT 1) AS position,
+               r.ind,
                sum(r.removed_on IS NULL OR r.removed_on > :end),
                sum(r.registered_on <= :prev AND (r.removed_on IS NULL OR r.removed_on > :prev))
-        FROM package_runs s JOIN records r ON r.id BETWEEN s.first_id AND s.last_id
-        WHERE s.package_id = :pkg AND r.area_id = :area AND r.ind != 0
+        FROM records r
+        WHERE r.package_id = :pkg AND r.area_id = :area AND r.ind != 0
           AND r.registered_on >= :start AND r.registered_on <= :end
-        GROUP BY s.position, r.ind
+        GROUP BY position, r.ind
     """
     args = {"pkg": package_id, "area": area_id, "start": year_start, "end": end, "prev": prev}
     return conn.execute(sql, args).fetchall()

@@ -87,3 +87,26 @@ def removed_records(conn: sqlite3.Connection, start: str, end: str) -> list[dict
     cur = conn.execute(sql, {"start": start, "end": end})
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def records_in_period(conn: sqlite3.Connection, start: str, end: str) -> set[int]:
+    """Ids of records registered from ``start`` to ``end``, and of those whose 登记日期
+    could not be read (they belong to no year: the report names them rather than hide them)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM records WHERE (registered_on >= ? AND registered_on <= ?) "
+            "OR registered_on = ''",
+            (start, end),
+        )
+    }
+
+
+def last_removal_date(conn: sqlite3.Connection, year: int) -> str | None:
+    """The latest date of an active removal of a record of ``year`` (None when none)."""
+    row = conn.execute(
+        "SELECT max(removed_on) FROM records WHERE removed_on IS NOT NULL "
+        "AND registered_on >= ? AND registered_on <= ?",
+        (f"{year}-01-01", f"{year}-12-31"),
+    ).fetchone()
+    return row[0] if row and row[0] else None

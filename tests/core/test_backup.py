@@ -40,6 +40,7 @@ def test_a_backup_that_cannot_be_written_refuses_the_import_and_changes_nothing(
     failure still stops the import before anything is written."""
     db = tmp_path / "l.sqlite"
     session = xuchang(db)
+    backup.backup_dir(db).parent.mkdir(parents=True, exist_ok=True)
     backup.backup_dir(db).write_text("a file where the backups folder should be")
     before = db_fingerprint(db)
     with pytest.raises(StorageError, match="备份"):

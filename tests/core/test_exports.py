@@ -42,6 +42,7 @@ from jiuye_desktop.service import Session, init_database, open_session
 from jiuye_desktop.storage import ledger
 from jiuye_desktop.weekly import compute
 from jiuye_desktop.weeks import week_of
+from tests import ledger_queries
 from tests.sample_ledgers import samples_dir
 
 REMOVAL_DAY = dt.date(2017, 11, 24)  # a Friday: the end of 2017年11月第4周
@@ -98,7 +99,7 @@ def _twin(session: Session) -> tuple[int, str]:
         seq = f"{(int(rec.id_number[14:17]) + 2) % 1000:03d}"
         body = rec.id_number[:14] + seq
         other = body + ric.calc_check_digit(body + "0")  # it reads 18 characters
-        if ledger.record_ids_for_ids(conn, other):
+        if ledger_queries.record_ids_for_ids(conn, other):
             continue
         twin = dataclasses.replace(rec, id_number=other, id_raw=other, id=None, source_row=None)
         new_id, _ = session.add_record(twin)

@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 from jiuye_desktop.cli import main
 from jiuye_desktop.domain import Area, Level, Unit
 from jiuye_desktop.importer import ImportRefused, import_workbook
-from jiuye_desktop.records import UnitContext, cell_text, normalize
+from jiuye_desktop.records import UnitContext, cell_text, normalize, prepare
 from jiuye_desktop.selfcheck import run_check
-from jiuye_desktop.service import prepare
 from jiuye_desktop.storage import ledger
 from jiuye_desktop.validation import parse_date, read_id
 

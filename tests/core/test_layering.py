@@ -49,6 +49,10 @@ _CONNECTION = re.compile(
 )
 
 
+def test_the_session_module_runs_no_sql() -> None:
+    assert not _SQL.search((PROJECT / "jiuye_desktop" / "service.py").read_text(encoding="utf-8"))
+
+
 def test_window_never_touches_a_connection() -> None:
     offenders = {
         str(p.relative_to(PROJECT)): sorted({m.group(0) for m in _CONNECTION.finditer(text)})
@@ -72,3 +76,22 @@ def test_the_layering_check_itself_can_fail(tmp_path: Path) -> None:
         assert _CONNECTION.search(line), line
     assert _CONNECTION.search("self._session.db.path")
     assert not _CONNECTION.search("from jiuye_desktop.storage.db import StorageError")
+
+
+def test_one_place_spells_out_the_fields() -> None:
+    """The field table is ``domain.FIELDS``; no other module keeps a list of the fields (the
+    demo's generator fills every field of a row, by header)."""
+    from jiuye_desktop.domain import FIELDS
+
+    headers = {f.header for f in FIELDS}
+    lists = {}
+    for p in [*(PROJECT / "jiuye_desktop").rglob("*.py"), *(PROJECT / "ui").rglob("*.py")]:
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        named = {
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value in headers
+        }
+        if len(named) > 3 * len(headers) // 5:  # a list of most fields, not a few uses
+            lists[str(p.relative_to(PROJECT))] = len(named)
+    assert lists == {"jiuye_desktop/domain.py": len(headers), "jiuye_desktop/demo.py": len(headers)}

@@ -15,6 +15,7 @@ from jiuye_desktop.selfcheck import remove_flagged, remove_selected, restore, ru
 from jiuye_desktop.storage import ledger
 from jiuye_desktop.weekly import compute
 from jiuye_desktop.weeks import previous_week, week_of, weeks_of_year
+from tests import ledger_queries
 
 from .helpers import make_id, new_row, xuchang
 
@@ -95,8 +96,8 @@ def test_removal_is_dated_and_restorable_and_kept_in_history(session) -> None:
     assert compute(session, week_of(dt.date(2017, 11, 17))).total[3] == 2
     w = compute(session, week_of(dt.date(2017, 11, 24)))
     assert (w.total[2], w.total[3], w.total[0], w.total[1]) == (-1, 1, -1, 1)
-    assert ledger.record_status(session.db.conn, dup) == ("2017-11-24", "duplicate")
-    assert ledger.record_status(session.db.conn, keep) == (None, None)
+    assert ledger_queries.record_status(session.db.conn, dup) == ("2017-11-24", "duplicate")
+    assert ledger_queries.record_status(session.db.conn, keep) == (None, None)
     # Never deleted: still there, and the history says what happened.
     assert ledger.get_record(session.db.conn, dup) is not None
     actions = [h["action"] for h in ledger.record_history(session.db.conn, dup)]
@@ -133,7 +134,7 @@ def test_remove_selected_and_all_kinds(session) -> None:
         "invalid": 0,
         "incomplete": 1,
     }
-    assert ledger.record_status(session.db.conn, empty)[1] == "incomplete"
+    assert ledger_queries.record_status(session.db.conn, empty)[1] == "incomplete"
 
 
 def test_indicators_and_the_column_rule(session) -> None:

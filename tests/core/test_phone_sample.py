@@ -29,9 +29,8 @@ from jiuye_desktop.phone_sample import (
     record_outcome,
     summary,
 )
-from jiuye_desktop.records import normalize
+from jiuye_desktop.records import normalize, prepared_row
 from jiuye_desktop.selfcheck import remove_selected, run_check
-from jiuye_desktop.service import prepared_row
 from jiuye_desktop.storage import ledger
 
 from .helpers import xuchang

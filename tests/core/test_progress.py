@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +318,8 @@ def test_template_round_trip_and_import_refusals(session: Session, tmp_path: Pat
     (tmp_path / "x.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(targets.TargetError, match="不是Excel"):
         targets.import_targets(session, tmp_path / "x.xlsx")
+    with pytest.raises(targets.TargetError, match="文件夹"):  # the workbook pre-check of #11
+        targets.import_targets(session, tmp_path)
     assert targets.load(session, 2017).values == before
 
 
@@ -416,7 +420,12 @@ def test_cli_targets_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[
         "魏都区",
     )
     assert code == 0 and pdf.read_bytes().startswith(b"%PDF")
-    assert b"WenQuanYi" in pdf.read_bytes() or b"FontFile2" in pdf.read_bytes()
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True)
+    lines = fonts.stdout.splitlines()[2:]
+    assert lines and all(line.split()[-5] == "yes" for line in lines), fonts.stdout  # all embedded
+    assert any("WenQuanYi" in line for line in lines)
+    pages = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
+    assert re.search(r"^Pages:\s+1$", pages.stdout, re.M)  # one page
 
 
 # --- the package's 进度 sheet -------------------------------------------------------------------
@@ -473,3 +482,29 @@ def test_package_carries_a_progress_sheet_when_targets_are_set(tmp_path: Path) -
         assert tuple(total[1::2]) == tuple(i.cumulative for i in p.total.indicators)
     finally:
         city.close()
+
+
+def test_progress_pdf_of_a_province_stays_one_page(tmp_path: Path) -> None:
+    from jiuye_desktop.exports.progress_pdf import write_progress_pdf
+
+    s = init_database(
+        tmp_path / "p.sqlite", unit_code="410000", unit_name="河南省", level=Level.PROVINCE
+    )
+    try:
+        rows = targets.target_rows(s)
+        assert len(rows) == 29  # 本级 and 28 areas
+        items = [(r.area_id, n, 1000 + i) for i, r in enumerate(rows) for n in INDICATOR_NAMES]
+        targets.set_values(s, 2017, items)
+        p = prog.progress(s, WEEK)
+        assert len(p.blocking) == 29 and not p.complete
+        out = write_progress_pdf(s, p, tmp_path / "p.pdf", chart_row="411000")
+    finally:
+        s.close()
+    pages = subprocess.run(["pdfinfo", str(out)], check=True, capture_output=True, text=True)
+    assert re.search(r"^Pages:\s+1$", pages.stdout, re.M)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    shown = len(re.findall(r"落后", text))
+    assert 10 < shown < len(rows) * 6
+    assert f"另有 {len(rows) * 6 + 6 - shown} 行" in text  # the lines left out are counted

@@ -219,3 +219,24 @@ def test_overcapacity_warning_only_without_task() -> None:
     )
     assert kinds(rec, has_overcapacity_task=True) == {}
     assert kinds(rec, has_overcapacity_task=False) == {"warning": ["去产能职工"]}
+
+
+def test_the_field_table_says_what_is_required_and_shown() -> None:
+    from jiuye_desktop.domain import REQUIRED_HEADERS, Situation, required_headers, shown_headers
+
+    star = ["姓名", "公民身份号码", "所属地区", "登记类型", "就业（减员）日期"]
+    assert list(REQUIRED_HEADERS) == star
+    new = Situation("新就业", "单位就业", "是", "是")
+    assert required_headers(new) == [
+        *star, "就业形式", "联系电话", "就业单位名称", "困难人员类别", "原企业名称", "安置方式"
+    ]  # fmt: skip
+    assert required_headers(Situation("新就业", "灵活就业", "否", "否")) == [
+        *star, "就业形式", "联系电话"
+    ]  # fmt: skip
+    assert required_headers(Situation("自然减员")) == [*star, "减员原因"]
+    assert required_headers(Situation("去产能安置")) == [*star, "原企业名称", "安置方式"]
+    shown = shown_headers(Situation("自然减员"))
+    assert "减员原因" in shown and "就业形式" not in shown and "序号" not in shown
+    assert shown[0] == "公民身份号码" and shown[-1] == "备注"
+    assert "困难人员类别" in shown_headers(new)
+    assert "困难人员类别" not in shown_headers(Situation("新就业", "单位就业", "否", "否"))

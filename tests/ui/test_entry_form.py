@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from jiuye_desktop.storage import ledger
+from tests import ledger_queries
 from ui.entry_form import EntryForm
 from ui.widgets import ChoiceBox
 
@@ -34,7 +35,7 @@ def form(qtbot, state):
 
 
 def count(state) -> int:
-    return ledger.count_records(state.session.db.conn)["total"]
+    return ledger_queries.count_records(state.session.db.conn)["total"]
 
 
 def assert_focus_on(form: EntryForm, header: str) -> None:

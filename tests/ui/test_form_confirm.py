@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from jiuye_desktop.storage import ledger
 from jiuye_desktop.submitted import listed, submit
 from jiuye_desktop.weeks import next_week, week_of
+from tests import ledger_queries
 from ui.entry_form import EntryForm
 from ui.widgets import ChoiceBox
 
@@ -64,7 +64,7 @@ def sound(**kw: str) -> dict[str, str]:
 
 
 def count(state) -> int:
-    return ledger.count_records(state.session.db.conn)["total"]
+    return ledger_queries.count_records(state.session.db.conn)["total"]
 
 
 def test_a_sound_record_is_saved_without_a_question(form, state, dialogs):

@@ -8,9 +8,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from jiuye_desktop import demo
-from jiuye_desktop.storage import ledger
 from jiuye_desktop.submitted import listed, submit
 from jiuye_desktop.weeks import week_from_key
+from tests import ledger_queries
 from ui.import_view import ImportView
 from ui.state import AppState
 
@@ -40,7 +40,7 @@ def test_an_import_into_a_submitted_week_asks_a_reason(
     view.start_import()  # refused: the reason is asked, the clerk cancels
     qtbot.waitUntil(lambda: len(asked) == 1 and not view.busy, timeout=30_000)
     assert "导入文件中有登记日期在已上报的周内的行" in asked[0] and "第 " in asked[0]
-    assert ledger.count_records(session.db.conn)["total"] == 0
+    assert ledger_queries.count_records(session.db.conn)["total"] == 0
     with qtbot.waitSignal(view.imported, timeout=30_000):
         view.start_import()  # asked again: a reason this time
     early = session.db.conn.execute(

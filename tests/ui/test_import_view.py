@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from jiuye_desktop import demo, importer
-from jiuye_desktop.storage import ledger
+from tests import ledger_queries
 from tests.ui.fixtures_3b import (
     fixture_empty_state,  # noqa: F401
     sample_path,
@@ -42,7 +42,7 @@ def open_boxes(view: ImportView) -> list[QMessageBox]:
 
 
 def records(state: AppState) -> int:
-    return ledger.count_records(state.session.db.conn)["total"]
+    return ledger_queries.count_records(state.session.db.conn)["total"]
 
 
 def test_sample_ledger_is_previewed_then_imported(

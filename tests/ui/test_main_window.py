@@ -90,14 +90,16 @@ def test_a_county_has_no_merge_page(qtbot, tmp_path):
         session.close()
 
 
-def test_a_saved_record_shows_in_the_ledger_and_the_counts(qtbot, window):
+def test_a_saved_record_shows_in_the_ledger_and_the_counts(qtbot, window, dialogs):
     window.action_map[ActionId.NEW_RECORD].trigger()
     person = make_id(seq="613")
     for text in (person, "郑新"):
         type_and_enter(qtbot, text)
+    dialogs.expect(QMessageBox.StandardButton.Save)  # incomplete: saved after the question
     with qtbot.waitSignal(window.entry.record_saved) as saved:
         qtbot.keyClick(focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert saved.args == [631]
+    assert "[不完整] 登记类型" in dialogs.shown[0]
     assert "记录 631 条" in window.status.counts_label.text()
     assert "已保存记录 #631" in window.status.currentMessage()
     window.go_to(Page.LEDGER)
@@ -105,13 +107,14 @@ def test_a_saved_record_shows_in_the_ledger_and_the_counts(qtbot, window):
     assert window.ledger.model.record_id(630) == 631
 
 
-def test_double_click_in_the_ledger_edits_and_returns(qtbot, window):
+def test_double_click_in_the_ledger_edits_and_returns(qtbot, window, dialogs):
     window.ledger.record_activated.emit(7)
     assert window.current_page() == Page.ENTRY
     assert window.entry.editing == 7
     name = window.entry.inputs["姓名"]
     name.selectAll()  # type: ignore[union-attr]
     type_and_enter(qtbot, "改名")
+    dialogs.expect(QMessageBox.StandardButton.Save)  # the sample's record 7 is flagged
     with qtbot.waitSignal(window.entry.record_saved):
         qtbot.keyClick(focused(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == Page.LEDGER

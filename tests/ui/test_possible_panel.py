@@ -59,3 +59,34 @@ def test_pairs_side_by_side_and_double_click_opens_either_side(
     # The rule list filters.
     panel.rule_list.setCurrentRow(2)  # 姓名读音相同
     assert panel.model.rowCount() == 1
+
+
+def test_dismissing_a_pair_reruns_the_check_and_it_is_gone(
+    qtbot: QtBot, state: AppState, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    add = state.session.add_values
+    add(
+        new_row(
+            姓名="王芳", 公民身份号码=make_id("411002", "19900512", "128"), 联系电话="13700000001"
+        )
+    )
+    add(
+        new_row(
+            姓名="王方", 公民身份号码=make_id("411082", "19900512", "246"), 联系电话="13700000002"
+        )
+    )
+    view = SelfCheckView(state)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.check_finished, timeout=20_000):
+        view.run_check()
+    panel = view.possible_panel
+    assert panel.count() == 1 and panel.dismiss_button.isEnabled()
+    monkeypatch.setattr(
+        QInputDialog, "getText", staticmethod(lambda *a, **k: ("电话核实，不是同一人", True))
+    )
+    with qtbot.waitSignal(view.check_finished, timeout=20_000):
+        qtbot.mouseClick(panel.dismiss_button, Qt.MouseButton.LeftButton)
+    assert panel.count() == 0
+    assert view.tabs.tabText(2) == "疑似重复（0 对）"

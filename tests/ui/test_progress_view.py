@@ -130,7 +130,14 @@ def test_main_window_pages_follow_one_week(qtbot: QtBot, demo_state: AppState) -
         view.targets_button.click()
     assert window.current_page() == Page.TARGETS
     targets_view = window.page(Page.TARGETS)
-    assert isinstance(targets_view, TargetsView)
+    assert isinstance(targets_view, TargetsView) and targets_view.year == 2017
+    view.picker.set_week(week_from_key("2018-3-1"))
+    view.picker.week_changed.emit(week_from_key("2018-3-1"))
+    view.targets_button.click()
+    assert targets_view.year == 2018
+    view.picker.set_week(other)
+    view.picker.week_changed.emit(other)
+    targets_view.set_year(2017)
     targets_view.model.setData(targets_view.model.index(0, 3), "10")
     window.go_to(Page.PROGRESS)  # stale after the targets changed: recomputed when shown
     assert view.progress is not None and view.progress.total.indicators[3].target == 10

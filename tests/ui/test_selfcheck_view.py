@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from jiuye_desktop import selfcheck
 from jiuye_desktop.storage import ledger
+from tests import ledger_queries
 from tests.ui.fixtures_3b import fixture_sample_db_template, fixture_sample_state  # noqa: F401
 from ui.selfcheck_dialog import RemovalDialog
 from ui.selfcheck_model import RECORD_ID_ROLE
@@ -117,7 +118,7 @@ def test_remove_selected_findings_with_reason_date_and_note(
 
     conn = sample_state.session.db.conn
     for record_id in chosen:
-        assert ledger.record_status(conn, record_id) == ("2017-11-24", "duplicate")
+        assert ledger_queries.record_status(conn, record_id) == ("2017-11-24", "duplicate")
     stored = {m["record_id"]: m for m in ledger.removals(conn)}
     assert set(stored) == set(chosen)
     for record_id in chosen:
@@ -152,7 +153,7 @@ def test_remove_all_of_a_kind_and_restore(
 
     conn = sample_state.session.db.conn
     assert {m["record_id"] for m in ledger.removals(conn)} == invalid
-    assert all(ledger.record_status(conn, i) == ("2017-11-24", "invalid") for i in invalid)
+    assert all(ledger_queries.record_status(conn, i) == ("2017-11-24", "invalid") for i in invalid)
     assert view.counts()["invalid"] == 0
     assert view.counts()["duplicate"] == 30
 
@@ -172,7 +173,7 @@ def test_remove_all_of_a_kind_and_restore(
     assert restored.args == [2]
     qtbot.waitUntil(lambda: not view.busy, timeout=20_000)
     for record_id in picked:
-        assert ledger.record_status(conn, record_id) == (None, None)
+        assert ledger_queries.record_status(conn, record_id) == (None, None)
     assert len(ledger.removals(conn)) == 28
     assert view.removals_model.rowCount() == 28
     assert view.counts()["invalid"] == 2
@@ -213,7 +214,10 @@ def test_a_warning_can_be_removed_as_a_duplicate_once_confirmed(
     with qtbot.waitSignal(view.records_removed, timeout=20_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     today = dt.date.today().isoformat()
-    assert ledger.record_status(sample_state.session.db.conn, record_id) == (today, "incomplete")
+    assert ledger_queries.record_status(sample_state.session.db.conn, record_id) == (
+        today,
+        "incomplete",
+    )
 
 
 def test_findings_model(qtbot: QtBot, view: SelfCheckView, qtmodeltester: object) -> None:

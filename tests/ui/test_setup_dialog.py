@@ -190,3 +190,69 @@ def test_typing_a_code_and_leaving_picks_the_unit(qtbot, tmp_path: Path):
     qtbot.keyClick(dialog.unit_combo, Qt.Key.Key_Tab)
     assert (dialog.code_edit.text(), dialog.name_edit.text()) == ("411024", "鄢陵县")
     assert dialog.county_radio.isChecked() and dialog.area_rows() == []
+
+
+def test_enter_in_an_empty_dialog_creates_nothing(qtbot, tmp_path: Path):
+    path = tmp_path / "empty.sqlite"
+    dialog = SetupDialog.for_new_database(path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert dialog.result() != SetupDialog.DialogCode.Accepted and not path.exists()
+    dialog.accept()  # the 建立台账 button itself: told what is missing
+    assert "代码和名称" in dialog.error_label.text() and not path.exists()
+
+
+def test_an_unknown_code_asks_a_second_question(qtbot, tmp_path: Path, dialogs):
+    path = tmp_path / "unknown.sqlite"
+    dialog = SetupDialog.for_new_database(path)
+    qtbot.addWidget(dialog)
+    dialog.code_edit.setText("419999")
+    dialog.name_edit.setText("某县")
+    dialog.county_radio.setChecked(True)
+    dialogs.expect(QMessageBox.StandardButton.No)
+    dialog.accept()
+    assert "不在本程序附带的行政区划代码表中" in dialogs.shown[-1]
+    assert dialog.result() != SetupDialog.DialogCode.Accepted and not path.exists()
+    dialogs.expect(QMessageBox.StandardButton.Yes)
+    dialog.accept()
+    assert dialog.result() == SetupDialog.DialogCode.Accepted
+    assert dialog.session is not None and dialog.session.unit.code == "419999"
+    dialog.session.close()
+
+
+def test_a_formula_like_name_is_refused(qtbot, tmp_path: Path):
+    path = tmp_path / "formula.sqlite"
+    dialog = SetupDialog.for_new_database(path)
+    qtbot.addWidget(dialog)
+    dialog.code_edit.setText("411000")
+    dialog.name_edit.setText("=HYPERLINK(1)")
+    dialog.accept()
+    assert "公式" in dialog.error_label.text() and not path.exists()
+
+
+def test_changing_the_units_name_later_needs_a_reason_and_a_confirmation(
+    qtbot, state, dialogs, monkeypatch
+):
+    from jiuye_desktop.unit_identity import history
+
+    dialog = SetupDialog.for_session(state.session)
+    qtbot.addWidget(dialog)
+    assert not dialog.name_edit.isEnabled()
+    dialog.identity_button.click()
+    assert dialog.name_edit.isEnabled()
+    dialog.name_edit.setText("许昌市人社局")
+    asked: list[str] = []
+    monkeypatch.setattr(
+        dialog, "ask_identity_reason", lambda text: asked.append(text) or "更正名称"
+    )
+    dialogs.expect(QMessageBox.StandardButton.No)
+    dialog.accept()  # the confirmation answered 返回: nothing changed
+    assert state.session.unit.name == "许昌市" and history(state.session) == []
+    assert "单位名称：许昌市 → 许昌市人社局" in asked[0]
+    assert "已发出的上报文件仍带原来的" in dialogs.shown[-1]
+    dialogs.expect(QMessageBox.StandardButton.Yes)
+    dialog.accept()
+    assert dialog.result() == SetupDialog.DialogCode.Accepted
+    assert state.session.unit.name == "许昌市人社局"
+    assert [(h["field"], h["reason"]) for h in history(state.session)] == [("name", "更正名称")]
