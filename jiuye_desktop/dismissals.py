@@ -156,6 +156,8 @@ def dismiss(
         chosen = [f for f in mine if f.kind == FindingKind.WARNING.value]
     else:
         chosen = [f for f in mine if finding_key(f) == key]
+        if not chosen:  # a field's name (就业形式 …) names the record's warnings on it
+            chosen = [f for f in mine if f.field == key and f.kind == FindingKind.WARNING.value]
         if chosen and chosen[0].kind != FindingKind.WARNING.value:
             name = FINDING_KIND_NAMES[FindingKind(chosen[0].kind)]
             raise DismissError(

@@ -483,6 +483,31 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     )
 
 
+def offered_key(path: Path | str, password: str | None = None) -> signing.OfferedKey:
+    """The key that signed a package, once its digest and signature are checked (what a
+    person accepts after comparing the fingerprint by phone).
+
+    Raises:
+        PackageError: the file is not a package or was changed after it was signed.
+    """
+    judged = judge_package(open_package(path, password))
+    head = judged.head
+    return signing.OfferedKey(head.unit.code, head.unit.name, head.public_key, Path(path).name)
+
+
+def accept_package_key(
+    session: Session, path: Path | str, unit_code: str, password: str | None = None
+) -> dict[str, Any]:
+    """Accept the (new) key a subordinate unit's package is signed with: it replaces the
+    pinned one and goes into the history (``signing.accept_key``).
+
+    Raises:
+        PackageError: the package does not verify.
+        signing.SigningError: the package is of another unit, or not a subordinate one.
+    """
+    return signing.accept_key(session, offered_key(path, password), unit_code=unit_code)
+
+
 def _check_key(session: Session, pkg: Package) -> str:
     """The package's key against the one pinned for its unit: the first package pins it
     (``new``; a dry run rolls that back), a known key passes (``pinned``), another key is

@@ -56,6 +56,12 @@ class Session:
     auto_backup: bool = True  # back up before an import or a merge
 
     @property
+    def readonly(self) -> bool:
+        """The ledger file cannot be written (a file attribute, a read-only medium): it was
+        opened for reading, and every change is refused with a Chinese message."""
+        return self.db.readonly
+
+    @property
     def unit(self) -> Unit:
         unit = ledger.get_unit(self.db.conn)
         if unit is None:

@@ -123,10 +123,10 @@ def test_layout_and_size(bundle: Path) -> None:
 def test_version(bundle: Path, env: dict[str, str], tmp_path: Path) -> None:
     result = run(bundle / f"jiuye-cli{EXE_SUFFIX}", "--version", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"jiuye-desktop {__version__}"
+    assert result.stdout.strip() == f"就业实名台账 {__version__}"
     if sys.platform != "win32":  # a windowed .exe has no stdout on Windows
         result = run(bundle / f"jiuye{EXE_SUFFIX}", "--version", env=env, cwd=tmp_path)
-        assert result.stdout.strip() == f"jiuye-desktop {__version__}"
+        assert result.stdout.strip() == f"就业实名台账 {__version__}"
 
 
 def test_cli_without_arguments_prints_usage(

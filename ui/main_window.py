@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -140,7 +141,23 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        self.readonly_banner = QLabel(
+            f"此台账文件是只读的（{self.state.db_path}）：只能查看、导出，不能录入、导入、剔除或合并。"
+            "如需修改，请把文件复制到可写的文件夹后再打开。"
+        )
+        self.readonly_banner.setObjectName("readonlyBanner")
+        self.readonly_banner.setWordWrap(True)
+        self.readonly_banner.setStyleSheet(
+            "QLabel#readonlyBanner { background: #fff4ce; color: #5c4400; padding: 8px 12px;"
+            " border-bottom: 1px solid #e0c97a; }"
+        )
+        self.readonly_banner.setVisible(self.state.session.readonly)
+        right.addWidget(self.readonly_banner)
+        right.addWidget(self.stack, 1)
+        layout.addLayout(right, 1)
         self.setCentralWidget(central)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)

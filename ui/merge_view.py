@@ -50,7 +50,8 @@ from PySide6.QtWidgets import (
 from jiuye_desktop import package
 from jiuye_desktop.completeness import AreaStatus, completeness
 from jiuye_desktop.domain import Week
-from jiuye_desktop.merge import MergeRefused, MergeResult, merge_packages
+from jiuye_desktop.merge import MergeRefused, MergeResult, accept_package_key, merge_packages
+from jiuye_desktop.package import KeyChanged
 from jiuye_desktop.service import Session
 from jiuye_desktop.weeks import week_of, weeks_of_year
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
@@ -326,6 +327,10 @@ class MergeView(QWidget):
             self.plan_table.setRowCount(0)
             self._say(str(exc), ERROR_COLOR)
             self.refresh()  # a failed file shows as 未通过检查
+            changes = [f.key_change for f in exc.failures if f.key_change is not None]
+            if changes:
+                self._offer_new_key(changes[0])
+                return
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
                 "未合并",
@@ -339,6 +344,33 @@ class MergeView(QWidget):
             return
         self._say("操作未完成，数据库未做改动。", ERROR_COLOR)
         show_error(self, exc)
+
+    def _offer_new_key(self, change: KeyChanged) -> None:
+        """A package signed by another key than the one on record: a person compares the
+        fingerprint by phone and accepts it explicitly (it goes into the history)."""
+        answer = QMessageBox.question(
+            self,
+            "签名公钥已更换",
+            f"单位{change.unit_code}的上报文件“{change.path.name}”使用了新的签名公钥。\n\n"
+            f"已登记的公钥指纹：{change.pinned}\n文件中的公钥指纹：{change.offered}\n\n"
+            "请先打电话向该单位核对新指纹（对方可在“单位设置”中看到）。"
+            "核对无误后，是否接受新公钥？接受会记入历史；不接受则该文件不能合并。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        path, code = change.path, change.unit_code
+        password = self._passwords.get(str(path))
+
+        def work(session: Session, _p: Progress, _c: Cancelled) -> object:
+            return accept_package_key(session, path, code, password)
+
+        def done(_result: object) -> None:
+            self._say(f"已接受单位{code}的新公钥（指纹 {change.offered}），请重新预览。", OK_COLOR)
+            self.preview()
+
+        run_op(self, "正在核对上报文件的签名…", work, state=self.state, on_done=done)
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -433,6 +465,11 @@ class MergeView(QWidget):
             note = f"本单位另有 {p.local_rows} 条该地区的记录" if p.local_rows else ""
             if p.replaces:
                 note = f"替换{p.replaces}的文件" + (f"；{note}" if note else "")
+            if p.fingerprint:
+                key = f"公钥指纹 {p.fingerprint}" + (
+                    "（首次登记，请电话核对）" if p.key_status == "new" else ""
+                )
+                note = f"{note}；{key}" if note else key
             values = (
                 p.file,
                 f"{p.unit_name}（{p.unit_code}）",
@@ -451,7 +488,7 @@ class MergeView(QWidget):
                 table.setItem(row, col, item)
         changed = sum(1 for p in result.packages if p.action != "unchanged")
         if result.dry_run:
-            text = f"预览：{len(result.packages)}个文件均通过检查（摘要、账表一致、所属地区）"
+            text = f"预览：{len(result.packages)}个文件均通过检查（签名、摘要、账表一致、所属地区）"
             text += (
                 f"，合并后将改动{changed}个地区。"
                 if changed
@@ -459,6 +496,12 @@ class MergeView(QWidget):
             )
         else:
             text = f"已合并{changed}个文件，数据库已保存。"
+        first = [p for p in result.packages if p.key_status == "new" and p.fingerprint]
+        if first:
+            text += (
+                "\n首次收到以下单位的上报文件，合并时将登记其签名公钥；请先打电话与对方核对指纹："
+            )
+            text += "".join(f"\n· {p.unit_name}（{p.unit_code}）：{p.fingerprint}" for p in first)
         if result.duplicates:
             text += f"\n跨地区重复 {len(result.duplicates)} 人（请通知有关地区核实剔除）："
             text += "".join(f"\n· {d.message}" for d in result.duplicates[:5])

@@ -142,6 +142,14 @@ class SetupDialog(QDialog):
         self._identity_unlocked = False
         if not self.creating:
             unit_form.addRow("", self.identity_button)
+            self.fingerprint_label = QLabel(self._fingerprint())
+            self.fingerprint_label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse
+            )
+            self.fingerprint_label.setToolTip(
+                "上报文件用本单位的密钥签名；上级首次合并时登记此指纹，请在电话中向上级读出核对"
+            )
+            unit_form.addRow("签名公钥指纹", self.fingerprint_label)
 
         # The areas.
         self.areas_table = QTableWidget(0, 2)
@@ -253,6 +261,16 @@ class SetupDialog(QDialog):
                 self.province_radio,
             ):
                 widget.setEnabled(False)
+
+    def _fingerprint(self) -> str:
+        from jiuye_desktop.signing import own_key
+        from jiuye_desktop.storage.db import StorageError
+
+        assert self.session is not None
+        try:
+            return own_key(self.session).fingerprint
+        except StorageError:
+            return "（数据库只读，尚未生成密钥）"
 
     def _connect_signals(self) -> None:
         self.unit_combo.currentIndexChanged.connect(self._on_unit_chosen)

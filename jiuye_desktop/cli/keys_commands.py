@@ -98,8 +98,8 @@ def cmd_keys(args: argparse.Namespace) -> dict[str, Any]:
 def _offered_key(path: Path, password: str | None) -> Any:
     """The key in a key file, or the key that signed a package (its signature checked)."""
     from .. import signing
-    from ..package import PackageError, open_package
-    from ..package.verify import judge_package
+    from ..merge import offered_key
+    from ..package import PackageError
 
     if not path.is_file():
         refuse(f"找不到文件“{path}”")
@@ -111,8 +111,6 @@ def _offered_key(path: Path, password: str | None) -> Any:
         except signing.SigningError as exc:
             raise Refused(str(exc)) from exc
     try:
-        judged = judge_package(open_package(path, password))  # digest and signature hold
+        return offered_key(path, password)  # digest and signature checked
     except PackageError as exc:
         raise Refused(str(exc)) from exc
-    head = judged.head
-    return signing.OfferedKey(head.unit.code, head.unit.name, head.public_key, path.name)

@@ -71,14 +71,23 @@ def test_pdf_text_escapes_every_tag() -> None:
 
 
 def test_a_unit_and_area_named_like_formulas_stay_text(tmp_path: Path) -> None:
+    import sqlite3
+
     db = tmp_path / "c.sqlite"
+    formula = '=HYPERLINK("http://x","许昌")'
+    assert (
+        run_cli(
+            ["init", "--unit-code", "411000", "--unit-name", formula, "--level", "city", "--db", db]
+        ).returncode
+        == 1
+    )  # refused at init (unit_identity), nothing made
     done = run_cli(
         [
             "init",
             "--unit-code",
             "411000",
             "--unit-name",
-            '=HYPERLINK("http://x","许昌")',
+            "许昌市",
             "--level",
             "city",
             "--area",
@@ -94,6 +103,10 @@ def test_a_unit_and_area_named_like_formulas_stay_text(tmp_path: Path) -> None:
         ]
     )
     assert done.returncode == 0, done.stderr
+    # A ledger named before names were checked still exports its name as text.
+    with sqlite3.connect(db) as c:
+        c.execute("UPDATE unit SET name = ?", (formula,))
+    c.close()
     for command, name in (
         (["export-annex1", "--week", "2017-11-2"], "a.xlsx"),
         (["export-package", "--week", "2017-11-2"], "p.xlsx"),

@@ -316,3 +316,17 @@ def test_dismiss_a_warning_and_refuse_a_duplicate(
         ]
     )
     assert code == 1 and "已经标记为已核实" in capsys.readouterr().err
+
+
+def test_dismiss_by_the_fields_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        new_row(就业形式="灵活就业", **{"就业（减员）日期": "2017-03-15", "登记日期": "2017-04-01"})
+    ]
+    db = _ledger(tmp_path, capsys, rows)
+    _, check = _cli(capsys, "check", "--db", db, "--json")
+    record = check["findings"][0]["record"]
+    code, out = _cli(
+        capsys, "dismiss", "--db", db, "--record", str(record), "--finding", "就业形式",
+        "--reason", "核实", "--json",
+    )  # fmt: skip
+    assert code == 0 and [d["finding"] for d in out["dismissed"]] == ["灵活就业登记过早"]

@@ -101,7 +101,19 @@ def test_selfcheck_report_button(
     export_actions.attach(view, sample_state)
     target = tmp_path / "自查报告.pdf"
     _save_to(monkeypatch, target)
+    from PySide6.QtWidgets import QDialog
+
+    from ui.report_date_dialog import ReportDateDialog
+
+    asked: list[str] = []
+
+    def choose(dialog: ReportDateDialog) -> int:  # the report's date: today, as proposed
+        asked.append(dialog.warning_label.text())
+        return int(QDialog.DialogCode.Accepted.value)
+
+    monkeypatch.setattr(ReportDateDialog, "exec", choose)
     _button(view, "生成自查报告…").click()
+    assert len(asked) == 1
     qtbot.waitUntil(lambda: target.exists() and ops.active_count() == 0, timeout=30000)
     if shutil.which("pdftotext"):
         text = subprocess.run(
