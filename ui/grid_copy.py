@@ -14,8 +14,10 @@ first instead when they are not part of the selection.
 
 from __future__ import annotations
 
+import atexit
 import html
 
+import shiboken6
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidget
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QWidg
 HEADER_ROWS_PROPERTY = "copy_header_rows"
 #: Above this many rows a copy is refused (the ledger export is the tool for that).
 MAX_ROWS = 100_000
+
+#: The data this process last put on the clipboard (see ``_hand_over_clipboard``).
+_last_copy: QMimeData | None = None
 
 
 def _clean(value: object) -> str:
@@ -94,12 +99,33 @@ def copy_selection(view: QTableView) -> int:
     block = selection_block(view)
     if block is None:
         return 0
+    global _last_copy
     mime = QMimeData()
     mime.setText(to_tsv(block))
     mime.setHtml(to_html(block))
     QGuiApplication.clipboard().setMimeData(mime)
+    if _last_copy is None:
+        atexit.register(_hand_over_clipboard)
+    _last_copy = mime
     header_rows = int(view.property(HEADER_ROWS_PROPERTY) or 0)
     return len(block) - (header_rows if header_rows else 1)
+
+
+def _hand_over_clipboard() -> None:
+    """Before Python ends, the clipboard's data made here is replaced by a copy Qt owns.
+
+    A QMimeData made in Python is deleted by Qt's clipboard only when the
+    process exits, after Python is gone, and its wrapper's destructor then
+    crashes the process (a segmentation fault after the window has closed).
+    Qt's own ``setText`` makes the replacement in C++, so the copied range
+    stays on the clipboard as tab-separated text.
+    """
+    global _last_copy
+    mime, _last_copy = _last_copy, None
+    if mime is None or QGuiApplication.instance() is None or not shiboken6.isValid(mime):
+        return  # nothing of ours left: another copy replaced it and Qt deleted it
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText(mime.text())
 
 
 def _table_of(obj: QObject) -> QTableView | None:
