@@ -16,6 +16,24 @@ from .args import Command, Refused, add_week_options, open_for, refuse, say, wee
 _SET, _IMPORT, _LIST, _TEMPLATE = "set", "import", "list", "template"
 
 
+def _target_value(text: str) -> str:
+    """argparse type of ``--value``: a whole number of people ≥ 0, or empty (cancel).
+
+    Anything else is wrong usage (exit 2), refused before the ledger is opened.
+    """
+    value = text.strip()
+    if value == "":
+        return ""
+    if not value.isdigit() or not value.isascii():
+        raise argparse.ArgumentTypeError(f"目标“{text}”应为不小于0的整数人数（空字符串表示取消）")
+    if int(value) > 10**9:
+        raise argparse.ArgumentTypeError(f"目标 {value} 大得不合理（超过十亿人）")
+    return value
+
+
+_target_value.__name__ = "目标人数"
+
+
 def register(
     sub: Any, common: argparse.ArgumentParser, as_json: argparse.ArgumentParser
 ) -> dict[str, Command]:
@@ -32,7 +50,7 @@ def register(
         help="指标名称（周报表中的名称，如 城镇新增就业人员）；用 --from-province 时默认为去产能职工安置人数",
     )
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--value", help="目标人数（整数；空字符串表示取消该目标）")
+    g.add_argument("--value", type=_target_value, help="目标人数（整数；空字符串表示取消该目标）")
     g.add_argument(
         "--from-province",
         action="store_true",

@@ -386,7 +386,7 @@ def test_cli_targets_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[
         "--value",
         "-3",
     )
-    assert code == 1 and "负数" in err
+    assert code == 2 and "不小于0的整数" in err  # an impossible value is wrong usage
     sheet = tmp_path / "t.xlsx"
     code, doc, _ = _run(
         capsys, "targets", "template", "--db", db, "--year", "2017", "--out", str(sheet), "--json"
