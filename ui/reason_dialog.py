@@ -19,26 +19,40 @@ TITLE = "需要填写调整原因"
 
 
 class ReasonDialog(QDialog):
-    """The core's message, a line for the reason; 确定 only once something is written."""
+    """A message, a line for the reason; the OK button only once something is written.
 
-    def __init__(self, message: str, parent: QWidget | None = None) -> None:
+    The dialog every reason in the window is asked with: the 调整原因 of a change to a
+    submitted week (the defaults) and the 核实理由 of a dismissal (``DismissDialog``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        parent: QWidget | None = None,
+        *,
+        title: str = TITLE,
+        hint: str = "调整原因会随下一周的报表、上报文件和PDF附页一同列出：",
+        placeholder: str = "例如：核实后更正登记类型；补录漏登记录",
+        ok_text: str = "确定",
+        width: int = 520,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(TITLE)
-        self.setMinimumWidth(520)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(width)
         text = QLabel(message)
         text.setWordWrap(True)
-        hint = QLabel("调整原因会随下一周的报表、上报文件和PDF附页一同列出：")
-        hint.setWordWrap(True)
+        hint_label = QLabel(hint)
+        hint_label.setWordWrap(True)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("例如：核实后更正登记类型；补录漏登记录")
+        self.reason.setPlaceholderText(placeholder)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         layout = QVBoxLayout(self)
         layout.addWidget(text)
-        layout.addWidget(hint)
+        layout.addWidget(hint_label)
         layout.addWidget(self.reason)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.accept)
