@@ -20,7 +20,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     PageBreak,
@@ -35,6 +34,7 @@ from ..phone_sample import OUTCOMES, Sample, SampleItem
 from ..service import Session
 from .atomic import atomic_write, check_target
 from .fonts import PDF_FONT, register_cjk_font
+from .numbered_canvas import NumberedCanvas
 from .selfcheck_data import mask_id
 
 PAGE = landscape(A4)
@@ -48,33 +48,15 @@ _SHORT_INDICATOR = {
 }
 
 
-class _NumberedCanvas(Canvas):
-    """Writes 第 N 页 共 M 页 and the seed at the foot of every page."""
+class _NumberedCanvas(NumberedCanvas):
+    """Writes the sample's number, date and seed left and 第 N 页 共 M 页 right at every foot."""
 
     footer = ""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["initialFontName"] = kwargs.get("initialFontName") or PDF_FONT
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.saveState()
-            self.setFont(PDF_FONT, 8.5)
-            self.drawString(MARGIN, MARGIN / 2, self.footer)
-            self.drawRightString(
-                PAGE[0] - MARGIN, MARGIN / 2, f"第 {self._pageNumber} 页 共 {total} 页"
-            )
-            self.restoreState()
-            super().showPage()
-        super().save()
+    def draw_footer(self, page: int, total: int) -> None:
+        self.setFont(PDF_FONT, 8.5)
+        self.drawString(MARGIN, MARGIN / 2, self.footer)
+        self.drawRightString(PAGE[0] - MARGIN, MARGIN / 2, f"第 {page} 页 共 {total} 页")
 
 
 def _styles() -> dict[str, ParagraphStyle]:

@@ -22,7 +22,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -42,6 +41,7 @@ from . import annex1_form as form
 from .atomic import atomic_write, check_target
 from .cells import pdf_text
 from .fonts import PDF_FONT, register_cjk_font
+from .numbered_canvas import NumberedCanvas
 from .selfcheck_data import REASON_ORDER, SelfCheckData, gather
 
 PAGE = A4
@@ -62,35 +62,6 @@ def report_title(unit_name: str) -> str:
 
 
 # --- Page numbers -------------------------------------------------------------------------------
-
-
-class _NumberedCanvas(Canvas):
-    """A canvas that writes 第 N 页 共 M 页 on every page once the count is known."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["initialFontName"] = kwargs.get("initialFontName") or PDF_FONT
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._draw_page_number(total)
-            super().showPage()
-        super().save()
-
-    def _draw_page_number(self, total: int) -> None:
-        self.saveState()
-        self.setFont(PDF_FONT, 9)
-        self.drawCentredString(
-            PAGE[0] / 2, MARGIN_BOTTOM / 2, f"第 {self._pageNumber} 页 共 {total} 页"
-        )
-        self.restoreState()
 
 
 # --- Styles -------------------------------------------------------------------------------------
@@ -526,7 +497,7 @@ def render_selfcheck_pdf(data: SelfCheckData, *, seal: bytes | None = None) -> b
     story += _open_list(data, st, width)
     story += _removed_list(data, st, width)
     story += _review_list(data, st, width)
-    doc.build(story, canvasmaker=_NumberedCanvas)
+    doc.build(story, canvasmaker=NumberedCanvas)
     return buf.getvalue()
 
 
