@@ -28,7 +28,6 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -39,7 +38,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -53,12 +51,12 @@ from jiuye_desktop.domain import Week
 from jiuye_desktop.merge import MergeRefused, MergeResult, accept_package_key, merge_packages
 from jiuye_desktop.package import KeyChanged
 from jiuye_desktop.service import Session
-from jiuye_desktop.weeks import week_of, weeks_of_year
+from jiuye_desktop.weeks import week_of
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
 from ui.state import AppState
+from ui.week_picker import WeekPicker, month_day_dates, this_or_last_week
 
 PACKAGE_FILTER = "上报文件 (*.xlsx);;所有文件 (*)"
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 #: How the screen shows the core's completeness states.
 STATUS_COLORS = {
@@ -89,7 +87,6 @@ class MergeView(QWidget):
         self.setAcceptDrops(True)
         self._build()
         self._connect_signals()
-        self._fill_weeks(self._week.year, self._week)
         self._show_files()
         self._update_buttons()
         self.refresh()
@@ -148,7 +145,7 @@ class MergeView(QWidget):
         self._run(dry_run=False)
 
     def set_week(self, week: Week) -> None:
-        self._fill_weeks(week.year, week)
+        self._set_week_quietly(week)
         self.refresh()
 
     def refresh(self) -> None:
@@ -219,20 +216,12 @@ class MergeView(QWidget):
         plan_layout.addWidget(self.plan_table, 1)
         plan_layout.addWidget(self.result_label)
 
-        self.year_spin = QSpinBox()
-        self.year_spin.setRange(FIRST_YEAR, LAST_YEAR)
-        self.year_spin.setSuffix(" 年")
-        self.week_combo = QComboBox()
-        self.week_combo.setMinimumContentsLength(12)
-        self.week_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.week_dates = QLabel()
+        self.picker = WeekPicker(
+            self._week, steps=False, dates=month_day_dates, year_week=this_or_last_week
+        )
         self.summary_label = QLabel()
         picker = QHBoxLayout()
-        picker.addWidget(QLabel("年度"))
-        picker.addWidget(self.year_spin)
-        picker.addWidget(QLabel("周次"))
-        picker.addWidget(self.week_combo)
-        picker.addWidget(self.week_dates)
+        picker.addWidget(self.picker)
         picker.addStretch(1)
         picker.addWidget(self.summary_label)
         self.status_table = QTableWidget(0, len(_STATUS_COLUMNS))
@@ -261,8 +250,7 @@ class MergeView(QWidget):
         self.clear_button.clicked.connect(self.clear_files)
         self.preview_button.clicked.connect(self.preview)
         self.merge_button.clicked.connect(self.merge)
-        self.year_spin.valueChanged.connect(self._on_year_spin_changed)
-        self.week_combo.currentIndexChanged.connect(self._on_week_combo_changed)
+        self.picker.week_changed.connect(self._on_picker_week_changed)
 
     # --- drag and drop --------------------------------------------------------------------------
 
@@ -288,17 +276,9 @@ class MergeView(QWidget):
         if names:
             self.add_files(names)
 
-    def _on_year_spin_changed(self, year: int) -> None:
-        if year != self._week.year:
-            self._fill_weeks(year, None)
-            self.refresh()
-
-    def _on_week_combo_changed(self, index: int) -> None:
-        weeks = list(weeks_of_year(self.year_spin.value()))
-        if 0 <= index < len(weeks) and weeks[index] != self._week:
-            self._week = weeks[index]
-            self._show_week_dates()
-            self.refresh()
+    def _on_picker_week_changed(self, week: Week) -> None:
+        self._week = week
+        self.refresh()
 
     def _on_preview_done(self, result: MergeResult) -> None:
         self._set_busy(False)
@@ -509,29 +489,9 @@ class MergeView(QWidget):
                 text += f"\n……共 {len(result.duplicates)} 人，详见“自查”。"
         self._say(text, OK_COLOR if not result.duplicates else None)
 
-    def _fill_weeks(self, year: int, week: Week | None) -> None:
-        weeks = list(weeks_of_year(year))
-        if week is None or week.year != year:
-            today = week_of(dt.date.today())
-            week = today if today.year == year else weeks[-1]
-        self._week = week
-        self.year_spin.blockSignals(True)
-        self.week_combo.blockSignals(True)
-        self.year_spin.setValue(year)
-        self.week_combo.clear()
-        self.week_combo.addItems([w.label for w in weeks])
-        self.week_combo.setCurrentIndex(weeks.index(week))
-        self.week_combo.blockSignals(False)
-        self.year_spin.blockSignals(False)
-        self._show_week_dates()
-
     def _set_week_quietly(self, week: Week) -> None:
-        if week != self._week:
-            self._fill_weeks(week.year, week)
-
-    def _show_week_dates(self) -> None:
-        w = self._week
-        self.week_dates.setText(f"{w.start.month}月{w.start.day}日至{w.end.month}月{w.end.day}日")
+        self._week = week
+        self.picker.set_week(week)
 
     def _show_completeness(self, statuses: Sequence[AreaStatus]) -> None:
         table = self.status_table
