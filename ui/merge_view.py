@@ -14,61 +14,55 @@ Public API (the main window embeds it)::
 
 Everything the screen shows comes from ``jiuye_desktop.merge`` (the checks,
 the replacement rule, the completeness of a week); the screen decides how it
-looks. Both the preview and the merge run off the GUI thread (``run_op``)
+looks (its three tables: ``ui.merge_tables``). Both the preview and the merge run off the GUI thread (``run_op``)
 and are all or nothing: one bad file refuses all, with the reason per file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from jiuye_desktop import package
-from jiuye_desktop.completeness import AreaStatus, completeness
+from jiuye_desktop.completeness import completeness
 from jiuye_desktop.domain import Week
 from jiuye_desktop.merge import MergeRefused, MergeResult, accept_package_key, merge_packages
 from jiuye_desktop.package import KeyChanged
 from jiuye_desktop.service import Session
-from jiuye_desktop.weeks import week_of, weeks_of_year
+from jiuye_desktop.weeks import week_of
+from ui.merge_tables import (
+    ERROR_COLOR,
+    OK_COLOR,
+    files_table,
+    plan_table,
+    show_completeness,
+    show_files,
+    show_plan,
+    status_table,
+)
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
 from ui.state import AppState
+from ui.week_picker import WeekPicker, month_day_dates, this_or_last_week
 
 PACKAGE_FILTER = "上报文件 (*.xlsx);;所有文件 (*)"
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-
-#: How the screen shows the core's completeness states.
-STATUS_COLORS = {
-    "delivered": QColor("#1e7b34"),
-    "late": QColor("#9a5b00"),
-    "missing": QColor("#6b7280"),
-    "failed": QColor("#b3261e"),
-}
-ERROR_COLOR = "#b3261e"
-OK_COLOR = "#1e7b34"
 
 
 class MergeView(QWidget):
@@ -89,7 +83,6 @@ class MergeView(QWidget):
         self.setAcceptDrops(True)
         self._build()
         self._connect_signals()
-        self._fill_weeks(self._week.year, self._week)
         self._show_files()
         self._update_buttons()
         self.refresh()
@@ -148,7 +141,7 @@ class MergeView(QWidget):
         self._run(dry_run=False)
 
     def set_week(self, week: Week) -> None:
-        self._fill_weeks(week.year, week)
+        self._set_week_quietly(week)
         self.refresh()
 
     def refresh(self) -> None:
@@ -158,7 +151,7 @@ class MergeView(QWidget):
         except KNOWN_ERRORS as exc:
             show_error(self, exc)
             return
-        self._show_completeness(statuses)
+        self.summary_label.setText(show_completeness(self.status_table, statuses))
 
     # --- building -------------------------------------------------------------------------------
 
@@ -184,13 +177,7 @@ class MergeView(QWidget):
         font.setBold(True)
         self.merge_button.setFont(font)
 
-        self.files_table = QTableWidget(0, 3)
-        self.files_table.setHorizontalHeaderLabels(["文件", "密码", "位置"])
-        _plain(self.files_table)
-        header = self.files_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.files_table = files_table()
 
         buttons = QHBoxLayout()
         for b in (self.add_button, self.remove_button, self.clear_button):
@@ -204,13 +191,7 @@ class MergeView(QWidget):
         files_layout.addWidget(self.files_table, 1)
         files_layout.addLayout(buttons)
 
-        self.plan_table = QTableWidget(0, len(_PLAN_COLUMNS))
-        self.plan_table.setHorizontalHeaderLabels(_PLAN_COLUMNS)
-        _plain(self.plan_table)
-        self.plan_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.plan_table.horizontalHeader().setStretchLastSection(True)
+        self.plan_table = plan_table()
         self.result_label = QLabel("尚未预览。")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -219,29 +200,15 @@ class MergeView(QWidget):
         plan_layout.addWidget(self.plan_table, 1)
         plan_layout.addWidget(self.result_label)
 
-        self.year_spin = QSpinBox()
-        self.year_spin.setRange(FIRST_YEAR, LAST_YEAR)
-        self.year_spin.setSuffix(" 年")
-        self.week_combo = QComboBox()
-        self.week_combo.setMinimumContentsLength(12)
-        self.week_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.week_dates = QLabel()
+        self.picker = WeekPicker(
+            self._week, steps=False, dates=month_day_dates, year_week=this_or_last_week
+        )
         self.summary_label = QLabel()
         picker = QHBoxLayout()
-        picker.addWidget(QLabel("年度"))
-        picker.addWidget(self.year_spin)
-        picker.addWidget(QLabel("周次"))
-        picker.addWidget(self.week_combo)
-        picker.addWidget(self.week_dates)
+        picker.addWidget(self.picker)
         picker.addStretch(1)
         picker.addWidget(self.summary_label)
-        self.status_table = QTableWidget(0, len(_STATUS_COLUMNS))
-        self.status_table.setHorizontalHeaderLabels(_STATUS_COLUMNS)
-        _plain(self.status_table)
-        self.status_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.status_table.horizontalHeader().setStretchLastSection(True)
+        self.status_table = status_table()
         status_box = QGroupBox("本周上报情况（各下属地区）")
         status_layout = QVBoxLayout(status_box)
         status_layout.addLayout(picker)
@@ -261,8 +228,7 @@ class MergeView(QWidget):
         self.clear_button.clicked.connect(self.clear_files)
         self.preview_button.clicked.connect(self.preview)
         self.merge_button.clicked.connect(self.merge)
-        self.year_spin.valueChanged.connect(self._on_year_spin_changed)
-        self.week_combo.currentIndexChanged.connect(self._on_week_combo_changed)
+        self.picker.week_changed.connect(self._on_picker_week_changed)
 
     # --- drag and drop --------------------------------------------------------------------------
 
@@ -288,17 +254,9 @@ class MergeView(QWidget):
         if names:
             self.add_files(names)
 
-    def _on_year_spin_changed(self, year: int) -> None:
-        if year != self._week.year:
-            self._fill_weeks(year, None)
-            self.refresh()
-
-    def _on_week_combo_changed(self, index: int) -> None:
-        weeks = list(weeks_of_year(self.year_spin.value()))
-        if 0 <= index < len(weeks) and weeks[index] != self._week:
-            self._week = weeks[index]
-            self._show_week_dates()
-            self.refresh()
+    def _on_picker_week_changed(self, week: Week) -> None:
+        self._week = week
+        self.refresh()
 
     def _on_preview_done(self, result: MergeResult) -> None:
         self._set_busy(False)
@@ -444,138 +402,15 @@ class MergeView(QWidget):
         self.result_label.setText(text)
 
     def _show_files(self) -> None:
-        table = self.files_table
-        table.setRowCount(len(self._files))
-        for row, path in enumerate(self._files):
-            if package.is_encrypted(path):
-                lock = "已输入" if str(path) in self._passwords else "需要密码"
-            else:
-                lock = "无"
-            for col, text in enumerate((path.name, lock, str(path.parent))):
-                item = QTableWidgetItem(text)
-                item.setToolTip(str(path))
-                if col == 1 and lock == "需要密码":
-                    item.setForeground(QBrush(QColor(ERROR_COLOR)))
-                table.setItem(row, col, item)
+        show_files(self.files_table, self._files, self._passwords)
 
     def _show_result(self, result: MergeResult) -> None:
-        table = self.plan_table
-        table.setRowCount(len(result.packages))
-        for row, p in enumerate(result.packages):
-            note = f"本单位另有 {p.local_rows} 条该地区的记录" if p.local_rows else ""
-            if p.replaces:
-                note = f"替换{p.replaces}的文件" + (f"；{note}" if note else "")
-            if p.fingerprint:
-                key = f"公钥指纹 {p.fingerprint}" + (
-                    "（首次登记，请电话核对）" if p.key_status == "new" else ""
-                )
-                note = f"{note}；{key}" if note else key
-            values = (
-                p.file,
-                f"{p.unit_name}（{p.unit_code}）",
-                p.week.label,
-                p.action_name,
-                str(p.rows_add),
-                str(p.rows_replace),
-                f"{p.before[1]} → {p.after[1]}",
-                f"{p.before[0]} → {p.after[0]}",
-                note,
-            )
-            for col, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if 4 <= col <= 7:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                table.setItem(row, col, item)
-        changed = sum(1 for p in result.packages if p.action != "unchanged")
-        if result.dry_run:
-            text = f"预览：{len(result.packages)}个文件均通过检查（签名、摘要、账表一致、所属地区）"
-            text += (
-                f"，合并后将改动{changed}个地区。"
-                if changed
-                else "，内容与已合并的相同，无需合并。"
-            )
-        else:
-            text = f"已合并{changed}个文件，数据库已保存。"
-        first = [p for p in result.packages if p.key_status == "new" and p.fingerprint]
-        if first:
-            text += (
-                "\n首次收到以下单位的上报文件，合并时将登记其签名公钥；请先打电话与对方核对指纹："
-            )
-            text += "".join(f"\n· {p.unit_name}（{p.unit_code}）：{p.fingerprint}" for p in first)
-        if result.duplicates:
-            text += f"\n跨地区重复 {len(result.duplicates)} 人（请通知有关地区核实剔除）："
-            text += "".join(f"\n· {d.message}" for d in result.duplicates[:5])
-            if len(result.duplicates) > 5:
-                text += f"\n……共 {len(result.duplicates)} 人，详见“自查”。"
+        text = show_plan(self.plan_table, result)
         self._say(text, OK_COLOR if not result.duplicates else None)
 
-    def _fill_weeks(self, year: int, week: Week | None) -> None:
-        weeks = list(weeks_of_year(year))
-        if week is None or week.year != year:
-            today = week_of(dt.date.today())
-            week = today if today.year == year else weeks[-1]
-        self._week = week
-        self.year_spin.blockSignals(True)
-        self.week_combo.blockSignals(True)
-        self.year_spin.setValue(year)
-        self.week_combo.clear()
-        self.week_combo.addItems([w.label for w in weeks])
-        self.week_combo.setCurrentIndex(weeks.index(week))
-        self.week_combo.blockSignals(False)
-        self.year_spin.blockSignals(False)
-        self._show_week_dates()
-
     def _set_week_quietly(self, week: Week) -> None:
-        if week != self._week:
-            self._fill_weeks(week.year, week)
-
-    def _show_week_dates(self) -> None:
-        w = self._week
-        self.week_dates.setText(f"{w.start.month}月{w.start.day}日至{w.end.month}月{w.end.day}日")
-
-    def _show_completeness(self, statuses: Sequence[AreaStatus]) -> None:
-        table = self.status_table
-        table.setRowCount(len(statuses))
-        for row, s in enumerate(statuses):
-            values = (
-                s.name,
-                s.code,
-                s.status_name,
-                s.package_week or "",
-                s.received_at or "",
-                s.file_name or "",
-                "" if s.rows is None else str(s.rows),
-                s.message,
-            )
-            for col, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                if col == 2:
-                    item.setForeground(QBrush(STATUS_COLORS[s.status]))
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                if col == 7 and text:
-                    item.setToolTip(text)
-                table.setItem(row, col, item)
-        counts = {k: sum(1 for s in statuses if s.status == k) for k in STATUS_COLORS}
-        self.summary_label.setText(
-            f"已报送 {counts['delivered']}，迟报 {counts['late']}，"
-            f"未报送 {counts['missing']}，未通过检查 {counts['failed']}"
-        )
-
-
-_PLAN_COLUMNS = [
-    "文件",
-    "填报单位",
-    "周次",
-    "操作",
-    "新增行数",
-    "替换行数",
-    "城镇新增就业 本年累计（前→后）",
-    "城镇新增就业 本周实际（前→后）",
-    "说明",
-]
-_STATUS_COLUMNS = ["地区", "代码", "状态", "文件周次", "接收时间", "文件", "行数", "说明"]
+        self._week = week
+        self.picker.set_week(week)
 
 
 def _dropped_files(urls: list[QUrl]) -> list[Path]:
@@ -585,11 +420,3 @@ def _dropped_files(urls: list[QUrl]) -> list[Path]:
         for u in urls
         if u.isLocalFile() and u.toLocalFile().lower().endswith(".xlsx")
     ]
-
-
-def _plain(table: QTableWidget) -> None:
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)

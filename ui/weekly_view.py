@@ -17,21 +17,18 @@ the submitted value in their tooltip; negative cells are red.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -42,15 +39,14 @@ from PySide6.QtWidgets import (
 
 from jiuye_desktop import snapshots, submitted, weekly
 from jiuye_desktop.domain import Level, Week, WeeklyTable
-from jiuye_desktop.weeks import next_week, previous_week, week_of, weeks_of_year
 from ui.adjustments_panel import AdjustmentsPanel
 from ui.grid_copy import HEADER_ROWS_PROPERTY
 from ui.ops import KNOWN_ERRORS, show_error
 from ui.state import AppState
+from ui.week_picker import WeekPicker
 from ui.weekly_model import CORNER_TEXT, HEADER_ROWS, WeeklyModel
 
 TITLE = "城镇新增就业人员实名制登记统计情况周调度（汇总）表"
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class _CornerDelegate(QStyledItemDelegate):
@@ -95,7 +91,6 @@ class WeeklyView(QWidget):
         super().__init__(parent)
         self.state = state
         self._week: Week = snapshots.default_week(state.session)
-        self._weeks: list[Week] = []
         self.drill_dialog: QDialog | None = None  # the last drill-down opened
         self._build()
         self._connect_signals()
@@ -154,16 +149,11 @@ class WeeklyView(QWidget):
     # --- building -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.year_spin = QSpinBox()
-        self.year_spin.setRange(FIRST_YEAR, LAST_YEAR)
-        self.year_spin.setSuffix(" 年")
-        self.year_spin.setToolTip("年度")
-        self.prev_button = QPushButton("◀ 上一周")
-        self.week_combo = QComboBox()
-        self.week_combo.setMinimumContentsLength(12)
-        self.week_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.next_button = QPushButton("下一周 ▶")
-        self._dates_label = QLabel()
+        self.picker = WeekPicker(self._week)
+        self.picker.year_spin.setToolTip("年度")
+        # The picker's parts under the names the screen had before the picker was shared.
+        self.year_spin, self.week_combo = self.picker.year_spin, self.picker.week_combo
+        self.prev_button, self.next_button = self.picker.prev_button, self.picker.next_button
 
         self.submit_button = QPushButton("标记为已上报")
         self.submit_button.setToolTip(
@@ -174,14 +164,7 @@ class WeeklyView(QWidget):
         self._toolbar.addWidget(self.submit_button)
 
         picker = QHBoxLayout()
-        picker.addWidget(QLabel("年度"))
-        picker.addWidget(self.year_spin)
-        picker.addSpacing(12)
-        picker.addWidget(self.prev_button)
-        picker.addWidget(self.week_combo)
-        picker.addWidget(self.next_button)
-        picker.addSpacing(12)
-        picker.addWidget(self._dates_label)
+        picker.addWidget(self.picker)
         picker.addStretch(1)
         picker.addLayout(self._toolbar)
 
@@ -248,40 +231,12 @@ class WeeklyView(QWidget):
         layout.addStretch(0)
 
     def _connect_signals(self) -> None:
-        self.year_spin.valueChanged.connect(self._on_year_spin_changed)
-        self.week_combo.currentIndexChanged.connect(self._on_week_combo_changed)
-        self.prev_button.clicked.connect(self._on_prev_button_clicked)
-        self.next_button.clicked.connect(self._on_next_button_clicked)
+        self.picker.week_changed.connect(self.set_week)
         self.submit_button.clicked.connect(self._on_submit_button_clicked)
         self.model.modelReset.connect(self._on_model_reset)
         self.grid.doubleClicked.connect(self._on_grid_double_clicked)
 
     # --- slots ----------------------------------------------------------------------------------
-
-    def _on_year_spin_changed(self, year: int) -> None:
-        if year == self._week.year:
-            return
-        old = self._week.end
-        day = dt.date(year, old.month, min(old.day, 28))
-        self.set_week(week_of(day))
-
-    def _on_week_combo_changed(self, index: int) -> None:
-        if 0 <= index < len(self._weeks):
-            self.set_week(self._weeks[index])
-
-    def _on_prev_button_clicked(self) -> None:
-        week = previous_week(self._week)
-        if week is None and self._week.year > FIRST_YEAR:
-            week = list(weeks_of_year(self._week.year - 1))[-1]
-        if week is not None:
-            self.set_week(week)
-
-    def _on_next_button_clicked(self) -> None:
-        week = next_week(self._week)
-        if week is None and self._week.year < LAST_YEAR:
-            week = week_of(dt.date(self._week.year + 1, 1, 1))
-        if week is not None:
-            self.set_week(week)
 
     def _on_submit_button_clicked(self) -> None:
         table = self.table
@@ -331,21 +286,7 @@ class WeeklyView(QWidget):
 
     def _show_week(self, week: Week) -> None:
         self._week = week
-        if not self._weeks or self._weeks[0].year != week.year:
-            self._weeks = list(weeks_of_year(week.year))
-            self.week_combo.blockSignals(True)
-            self.week_combo.clear()
-            self.week_combo.addItems([w.label for w in self._weeks])
-            self.week_combo.blockSignals(False)
-        self.year_spin.blockSignals(True)
-        self.year_spin.setValue(week.year)
-        self.year_spin.blockSignals(False)
-        self.week_combo.blockSignals(True)
-        self.week_combo.setCurrentIndex(self._weeks.index(week))
-        self.week_combo.blockSignals(False)
-        self._dates_label.setText(f"{week.start.isoformat()} 至 {week.end.isoformat()}")
-        self.prev_button.setEnabled(week.year > FIRST_YEAR or previous_week(week) is not None)
-        self.next_button.setEnabled(week.year < LAST_YEAR or next_week(week) is not None)
+        self.picker.set_week(week)
         self.refresh()
 
     def _mark_submitted(self, table: WeeklyTable) -> None:
