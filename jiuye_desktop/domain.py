@@ -10,6 +10,7 @@ finding vocabulary are here so that every other module reads them from one place
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntFlag, StrEnum
@@ -387,11 +388,17 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {f.header: f.synonyms for f in FIE
 def required_headers(situation: Situation) -> list[str]:
     """Template headers a record in this situation must fill (the `*` and `†`): the fields
     of one rule together, the rules in the order of their first field."""
+    return list(_required_headers(situation))
+
+
+@functools.lru_cache(maxsize=1024)
+def _required_headers(situation: Situation) -> tuple[str, ...]:
+    # Cached: every imported or merged row asks, and rows share a few situations.
     by_rule: dict[Callable[[Situation], bool], list[str]] = {}
     for f in FIELDS:
         if f.required(situation):
             by_rule.setdefault(f.is_required, []).append(f.header)
-    return [h for headers in by_rule.values() for h in headers]
+    return tuple(h for headers in by_rule.values() for h in headers)
 
 
 def shown_headers(situation: Situation) -> tuple[str, ...]:

@@ -24,20 +24,15 @@ Failures of the files are remembered in memory for the completeness view
 (``completeness.remember``) of this process, never in the database.
 
 Speed: reading, hashing and judging the rows of a large merge runs in two
-worker processes started with ``spawn`` (``_judges``); as everywhere with
+worker processes started with ``spawn`` (``merge_pool.PackageReader``), and the
+writes run with a larger page cache (``Database.bulk_cache``); as everywhere with
 ``multiprocessing``, a script that merges must guard its entry point with
 ``if __name__ == "__main__":`` (``main.py`` does, and calls ``freeze_support``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import multiprocessing
-import os
-from collections import deque
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,15 +40,14 @@ from typing import Any
 from . import signing
 from .completeness import Failure, remember
 from .domain import Area, Level, RecordType, Week
+from .merge_pool import Judge, PackageReader, password_for
 from .package import (
-    JudgedPackage,
     KeyChanged,
     Package,
     PackageError,
     PackageHead,
     VerifiedPackage,
     check_table,
-    judge_file,
     judge_package,
     open_package,
 )
@@ -64,7 +58,7 @@ from .weekly import compute
 
 Progress = Callable[[int, int], None]
 
-_AREA_ID = len(ledger.RECORD_COLUMNS)  # area_id in a ledger.to_row tuple
+_AREA_ID = len(ledger.RECORD_COLUMNS)  # area_id in a ledger.record_row tuple
 _AREA_RAW = ledger.RECORD_COLUMNS.index("area_raw")
 
 ACTION_NAMES = {"new": "新增", "replace": "替换", "unchanged": "未变化"}
@@ -206,16 +200,6 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def _password_for(
-    path: Path, password: str | None, passwords: Mapping[str, str] | None
-) -> str | None:
-    if passwords:
-        for key in (str(path), str(path.resolve()), path.name):
-            if key in passwords:
-                return passwords[key]
-    return password
-
-
 def merge_packages(
     session: Session,
     paths: Sequence[Path | str],
@@ -249,56 +233,37 @@ def merge_packages(
         raise MergeRefused(f"{unit.name}是县级单位，不能合并上报文件（合并由市级单位进行）")
     if not paths:
         raise MergeRefused("没有选择要合并的上报文件")
-    failures: list[Failure] = []
-    opened: list[tuple[Package, str | None]] = []
-    total = len(paths) * 2
-    for i, raw in enumerate(paths):
-        path = Path(raw)
-        secret = _password_for(path, password, passwords)
-        try:
-            opened.append((open_package(path, secret), secret))
-        except PackageError as exc:
-            failures.append(Failure(path.name, str(exc), now_text()))
-        if progress:
-            progress(i + 1, total)
-    # A later week (or the same week written later) replaces an earlier one of the same unit.
-    opened.sort(key=lambda item: (item[0].head.week.end, item[0].head.written_at))
+    files = [Path(p) for p in paths]
+    secrets = [password_for(p, password, passwords) for p in files]
     result = MergeResult(dry_run)
-    if not dry_run and not failures:
-        session.backup("merge")  # a copy beside the database before it changes
     try:
-        with session.db.transaction():
-            judges = _judges(opened, cancelled)
-            try:
-                for i, ((pkg, _secret), judged) in enumerate(zip(opened, judges, strict=True)):
-                    if cancelled and cancelled():
-                        raise MergeRefused("合并已取消，数据库未做任何改动")
-                    try:
-                        plan = _merge_one(session, pkg, judged)
-                    except PackageError as exc:
-                        h = pkg.head
-                        failures.append(
-                            Failure(
-                                pkg.name,
-                                str(exc),
-                                now_text(),
-                                h.unit.code,
-                                h.unit.name,
-                                h.week,
-                                exc if isinstance(exc, KeyChanged) else None,
-                            )
-                        )
-                    else:
-                        result.packages.append(plan)
-                    if progress:
-                        progress(len(paths) + i + 1, total)
-            finally:
-                judges.close()
-            if failures:
-                raise MergeRefused(_refusal_text(failures), failures)
-            result.duplicates = cross_area_duplicates(session)
-            if dry_run:
-                raise _DryRun
+        with PackageReader(files, secrets) as reader:
+            opened, failures = reader.open_all(progress)
+            # A later week (or the same week written later) replaces an earlier one of the unit.
+            opened.sort(key=lambda item: (item[0].head.week.end, item[0].head.written_at))
+            if not dry_run and not failures:
+                session.backup("merge")  # a copy beside the database before it changes
+            with session.db.bulk_cache(), session.db.transaction():
+                judges = reader.judges(opened, cancelled)
+                try:
+                    for i, ((pkg, _secret), judged) in enumerate(zip(opened, judges, strict=True)):
+                        if cancelled and cancelled():
+                            raise MergeRefused("合并已取消，数据库未做任何改动")
+                        try:
+                            plan = _merge_one(session, pkg, judged)
+                        except PackageError as exc:
+                            failures.append(_failure(pkg, exc))
+                        else:
+                            result.packages.append(plan)
+                        if progress:
+                            progress(len(paths) + i + 1, len(paths) * 2)
+                finally:
+                    judges.close()
+                if failures:
+                    raise MergeRefused(_refusal_text(failures), failures)
+                result.duplicates = cross_area_duplicates(session)
+                if dry_run:
+                    raise _DryRun
     except _DryRun:
         pass
     except MergeRefused as exc:
@@ -307,51 +272,17 @@ def merge_packages(
     return result
 
 
-#: Judge packages in worker processes when there is this much to read (and two cores).
-PARALLEL_FROM_BYTES = 4 * 1024 * 1024
-WORKERS = 2
-
-Judge = Callable[[], JudgedPackage]
-
-
-def _judges(
-    opened: Sequence[tuple[Package, str | None]], cancelled: Callable[[], bool] | None
-) -> Generator[Judge, None, None]:
-    """For each package in order, a call that returns it judged (or raises PackageError).
-
-    Reading, hashing and judging the rows is pure work on the file: for a
-    large merge it runs ahead in ``WORKERS`` worker processes (spawned: safe
-    from the window's worker thread, and in the Windows bundle), a few
-    packages at a time, while this process checks the tables and writes.
-    """
-    size = 0
-    for pkg, _ in opened:
-        with contextlib.suppress(OSError):
-            size += pkg.path.stat().st_size
-    if len(opened) < 2 or size < PARALLEL_FROM_BYTES or (os.cpu_count() or 1) < 2:
-        for pkg, _ in opened:
-            yield functools.partial(judge_package, pkg, cancelled=cancelled)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        queue = iter(opened)
-        pending: deque[Future[JudgedPackage]] = deque()
-
-        def submit_next() -> None:
-            item = next(queue, None)
-            if item is not None:
-                pending.append(pool.submit(judge_file, str(item[0].path), item[1]))
-
-        for _ in range(WORKERS + 1):
-            submit_next()
-        try:
-            while pending:
-                future = pending.popleft()
-                submit_next()
-                yield future.result
-        finally:
-            for future in pending:
-                future.cancel()
+def _failure(pkg: Package, exc: PackageError) -> Failure:
+    h = pkg.head
+    return Failure(
+        pkg.name,
+        str(exc),
+        now_text(),
+        h.unit.code,
+        h.unit.name,
+        h.week,
+        exc if isinstance(exc, KeyChanged) else None,
+    )
 
 
 def _refusal_text(failures: Sequence[Failure]) -> str:

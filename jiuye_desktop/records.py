@@ -3,9 +3,12 @@ demo) to the row the ledger stores.
 
 ``normalize`` reads the cells (by ``domain.FIELDS``); ``derive`` computes what the
 database keeps beside the record (indicator bits, duplicate class, findings of the
-record on its own); ``prepared_row`` (bulk: import, demo, merge) and ``prepare`` (one
-record: the form) add the area id and give the stored row. All pure: the context
-carries what they need of the unit.
+record on its own); ``prepared_row`` adds the area id and gives the stored row
+(``ledger.RowAndFindings``: plain tuples). One chain for every caller: the import,
+the demo and the merge store such rows in bulk (``ledger.insert_rows``), the form
+stores, replaces or re-links one (``insert_rows``, ``update_record``,
+``relink_record``); ``row_findings`` gives the form its findings back. All pure: the
+context carries what they need of the unit.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from .domain import (
     Area,
     FieldKind,
     Finding,
+    FindingKind,
     Record,
     RecordType,
     Unit,
@@ -267,16 +271,16 @@ def record_values(record: Record) -> dict[str, str]:
 # --- The stored row ----------------------------------------------------------------------
 
 
-def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
-    """A record with its area, indicator bits, duplicate class and own findings."""
-    ind, key, birth, id_ok, findings = derive(record, ctx)
-    return ledger.PreparedRecord(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
-
-
 def prepared_row(record: Record, ctx: UnitContext) -> ledger.RowAndFindings:
-    """``ledger.to_row(prepare(record, ctx))`` without the objects in between (for bulk loads)."""
+    """The row the ledger stores for a record: its values, area id, derived columns and
+    own findings (``derive``)."""
     ind, key, birth, id_ok, findings = derive(record, ctx)
     return ledger.record_row(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
+
+
+def row_findings(row: ledger.RowAndFindings) -> list[Finding]:
+    """The record's own findings of a stored row, as the form shows them."""
+    return [Finding(FindingKind(k), f, m, rule=r) for k, f, m, r in row[1]]
 
 
 def _area_id(record: Record, ctx: UnitContext) -> int | None:
