@@ -14,6 +14,7 @@ context carries what they need of the unit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -77,6 +78,7 @@ class UnitContext:
     today: dt.date = field(default_factory=dt.date.today)
     area_keys: list[str] | None = None  # parallel to ``areas``; default: their codes
     _by_key: dict[str, str] = field(default_factory=dict, init=False)
+    _resolved: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         unit_name = self.unit.name
@@ -98,7 +100,13 @@ class UnitContext:
         name as written, or None when unknown."""
         if not text:
             return None
-        return self._by_key.get(_area_key(text))
+        try:
+            return self._resolved[text]
+        except KeyError:  # each distinct text is read once: a ledger has a few dozen
+            key = self._by_key.get(_area_key(text))
+            if len(self._resolved) < 10_000:
+                self._resolved[text] = key
+            return key
 
 
 def _strip_suffix(name: str) -> str:
@@ -142,6 +150,12 @@ def cell_text(value: object) -> str:
 
 def _date_fields(value: object) -> tuple[str | None, str]:
     """(ISO date or None, the text as written when it could not be read)."""
+    if type(value) is str:
+        return _date_text_fields(value)
+    return _read_date_fields(value)
+
+
+def _read_date_fields(value: object) -> tuple[str | None, str]:
     if type(value) is dt.date:
         return value.isoformat(), ""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -150,6 +164,10 @@ def _date_fields(value: object) -> tuple[str | None, str]:
     if day is None:
         return None, cell_text(value)
     return day.isoformat(), ""
+
+
+#: Dates written as text, read once each: a year's rows share a few hundred dates.
+_date_text_fields = functools.lru_cache(maxsize=4096)(_read_date_fields)
 
 
 #: (attribute, header) of the 是/否 fields, and of the text and choice fields kept as written
