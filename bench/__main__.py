@@ -215,7 +215,8 @@ def main() -> int:
     # 5. import of a 100,000-row workbook into a fresh database
     book = OUT / f"ledger-{opts.import_rows}.xlsx"
     if not book.exists():
-        from jiuye_desktop.demo import generate_rows, write_workbook
+        from jiuye_desktop.demo import generate_rows
+        from jiuye_desktop.demo_workbook import write_workbook
 
         write_workbook(generate_rows(opts.import_rows, seed=7, areas=AREAS), book)
     from python_calamine import CalamineWorkbook

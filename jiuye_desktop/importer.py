@@ -6,7 +6,7 @@ refused as a whole with a Chinese message naming the file (and the row and
 column where there is one), and the database is left unchanged.
 
 The sheet is read in ``workbook``; its rows are judged in one or two processes
-into staging tables (``import_rows``); one transaction then copies them into
+into staging tables (``import_rows``, ``import_schedule``); one transaction then copies them into
 the ledger in workbook order.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import adjustments, import_rows
+from . import adjustments, import_rows, import_schedule
 from .import_schedule import ChunkSchedule
 from .records import UnitContext
 from .service import Session
@@ -118,7 +118,7 @@ def import_workbook(
         )
     check_container(path, data)  # before a helper process is started for it
     ctx = session.context()
-    helper = import_rows.start_helper(path, digest, ctx, len(data), workers)
+    helper = import_schedule.start_helper(path, digest, ctx, len(data), workers)
     try:
         # The backup of the ledger (seconds at a million records) is copied while the
         # workbook is read; it is complete before anything is written.
@@ -168,7 +168,7 @@ def _import_sheet(
     digest: str,
     sheet: SheetData,
     ctx: UnitContext,
-    helper: import_rows.Helper | None,
+    helper: import_schedule.Helper | None,
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> ImportResult:

@@ -28,7 +28,8 @@ from random import Random
 
 import openpyxl
 
-from jiuye_desktop.demo import DEFECT_KINDS, HEADERS, DemoRow, generate_rows, write_workbook
+from jiuye_desktop.demo import DEFECT_KINDS, HEADERS, DemoRow, generate_rows
+from jiuye_desktop.demo_workbook import write_workbook
 from tests.oracle import OracleRow, expected
 
 XUCHANG_AREAS: tuple[tuple[str, str], ...] = (

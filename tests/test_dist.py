@@ -212,8 +212,9 @@ def test_large_import_with_a_helper_process(
     """A workbook over PARALLEL_FROM_BYTES is judged with a spawned helper process, which
     in the bundle re-runs the executable; it must act as the helper, not fail silently
     (a failed helper is logged on stderr and its rows judged by the importing process)."""
-    from jiuye_desktop.demo import generate_rows, write_workbook
-    from jiuye_desktop.import_rows import PARALLEL_FROM_BYTES
+    from jiuye_desktop.demo import generate_rows
+    from jiuye_desktop.demo_workbook import write_workbook
+    from jiuye_desktop.import_schedule import PARALLEL_FROM_BYTES
 
     book = tmp_path / "ledger-16000.xlsx"
     areas = [("411000", "许昌市本级"), ("411002", "魏都区"), ("411082", "长葛市")]

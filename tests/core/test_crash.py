@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from jiuye_desktop.demo import generate_rows, write_workbook
+from jiuye_desktop.demo import generate_rows
+from jiuye_desktop.demo_workbook import write_workbook
 
 from .helpers import ledger_state, xuchang
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from stdnum.cn import ric, uscc
 
-from jiuye_desktop.demo import DemoRow, generate_rows, write_workbook
+from jiuye_desktop.demo import DemoRow, generate_rows
+from jiuye_desktop.demo_workbook import write_workbook
 from jiuye_desktop.domain import (
     ATTRITION_REASONS,
     EMPLOYMENT_FORMS,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jiuye_desktop.demo import generate_rows, write_workbook
+from jiuye_desktop.demo import generate_rows
+from jiuye_desktop.demo_workbook import write_workbook
 from jiuye_desktop.importer import import_workbook
 from jiuye_desktop.selfcheck import remove_flagged, run_check
 from jiuye_desktop.weekly import compute

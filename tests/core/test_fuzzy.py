@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jiuye_desktop import fuzzy
-from jiuye_desktop.demo import generate_rows, write_workbook
+from jiuye_desktop.demo import generate_rows
+from jiuye_desktop.demo_workbook import write_workbook
 from jiuye_desktop.importer import import_workbook
 from jiuye_desktop.selfcheck import run_check
 from jiuye_desktop.validation import id_check_digit

@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from jiuye_desktop import import_rows
+from jiuye_desktop import import_rows, import_schedule
 from jiuye_desktop.demo import generate_rows
 from jiuye_desktop.domain import RECORD_FIELDS
 from jiuye_desktop.importer import ImportCancelled, import_workbook
@@ -134,13 +134,13 @@ def test_a_failing_helper_leaves_its_rows_to_this_process(
     _, expected = sequential
 
     def broken(path: Path, digest: str, ctx: Any, size: int, workers: int | None):
-        helper = import_rows.Helper(path, digest, ctx)
+        helper = import_schedule.Helper(path, digest, ctx)
         for slot in helper.slots[broken_from:]:
             slot.unlink()
             sqlite3.connect(slot).close()
         return helper
 
-    monkeypatch.setattr(import_rows, "start_helper", broken)
+    monkeypatch.setattr(import_schedule, "start_helper", broken)
     session = xuchang(tmp_path / "fallback.sqlite")
     try:
         result = import_workbook(session, book, progress=_slow_progress)
@@ -179,8 +179,11 @@ def test_the_helper_is_for_files_of_a_middle_size(book: Path, tmp_path: Path) ->
     session = xuchang(tmp_path / "s.sqlite")
     try:
         ctx = session.context()
-        for size in (import_rows.PARALLEL_FROM_BYTES - 1, import_rows.PARALLEL_UP_TO_BYTES + 1):
-            assert import_rows.start_helper(book, "0" * 64, ctx, size, None) is None
-        assert import_rows.start_helper(book, "0" * 64, ctx, 10**9, 1) is None
+        for size in (
+            import_schedule.PARALLEL_FROM_BYTES - 1,
+            import_schedule.PARALLEL_UP_TO_BYTES + 1,
+        ):
+            assert import_schedule.start_helper(book, "0" * 64, ctx, size, None) is None
+        assert import_schedule.start_helper(book, "0" * 64, ctx, 10**9, 1) is None
     finally:
         session.close()

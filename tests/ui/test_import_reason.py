@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from jiuye_desktop import demo
+from jiuye_desktop import demo, demo_workbook
 from jiuye_desktop.submitted import listed, submit
 from jiuye_desktop.weeks import week_from_key
 from tests import ledger_queries
@@ -23,7 +23,7 @@ def test_an_import_into_a_submitted_week_asks_a_reason(
     session = state.session
     path = tmp_path / "补录.xlsx"
     areas = [("411000", "许昌市本级"), ("411002", "魏都区")]
-    demo.write_workbook(demo.generate_rows(60, areas=areas, seed=8, defect_rate=0), path)
+    demo_workbook.write_workbook(demo.generate_rows(60, areas=areas, seed=8, defect_rate=0), path)
     submit(session, week_from_key("2017-06-2"))
     answers: list[str | None] = [None, "补录上半年漏登记录"]
     asked: list[str] = []

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
-from jiuye_desktop import demo, importer
+from jiuye_desktop import demo, demo_workbook, importer
 from tests import ledger_queries
 from tests.ui.fixtures_3b import (
     fixture_empty_state,  # noqa: F401
@@ -148,7 +148,7 @@ def big_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo ledger long enough for the importer to report progress and check 取消."""
     path = tmp_path_factory.mktemp("big") / "大台账.xlsx"
     areas = [("411000", "许昌市本级"), ("411002", "魏都区"), ("411024", "鄢陵县")]
-    demo.write_workbook(demo.generate_rows(5000, areas=areas, seed=3), path)
+    demo_workbook.write_workbook(demo.generate_rows(5000, areas=areas, seed=3), path)
     return path
 
 
