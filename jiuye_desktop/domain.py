@@ -1,10 +1,16 @@
 """Domain types of the real-name ledger (domain.md §2–§5).
 
+Over 500 lines on purpose: this is the floor that every layer reads, and most of it is
+``FIELDS``, the one table of the record's fields (header, synonyms, kind, choices,
+required/shown, form place, grid column, width; about 160 lines of declarations), written
+in the vocabulary beside it (record types, finding kinds and their words, indicators,
+choices) and read by the few types built on it (``Record``, ``Week``, ``WeeklyTable``).
+Cutting the table from its vocabulary, or the types from the table, would give modules
+that always change together and a second place to look for what a field is; there is no
+logic here to separate, only declarations.
+
 Plain dataclasses and constants; no I/O. Chinese strings here are the domain's
 own words (record types, headers, indicator names) as they appear on the forms.
-
-Over 500 lines on purpose: ``FIELDS``, the one table of the record's fields, and the
-finding vocabulary are here so that every other module reads them from one place.
 """
 
 from __future__ import annotations

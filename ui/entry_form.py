@@ -1,5 +1,12 @@
 """The keyboard-first record form: Enter or Tab moves on, Ctrl+S saves, Esc cancels.
 
+Why over 500 lines: the fields' look is in ``ui.entry_fields`` (FieldGrid) and
+what the form says and asks in ``ui.entry_messages``; what is left (about 540
+lines) is one flow over the state of the record being typed — the record
+edited, the fields passed, the 15-digit ID typed, the 性别 taken from it, the
+dirty and loading flags — and the slots that change it as the clerk types.
+Cutting that flow in two would hand the same state back and forth.
+
 The ID comes first: it is normalised (a 15-digit ID upgraded), 性别 is filled
 from it, and if the person already has a record this year the form says so at
 once with a link to it. The fields shown follow 登记类型 and the flags
@@ -13,54 +20,41 @@ submitted week needs a reason (domain.md §9).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QCompleter,
     QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from jiuye_desktop import browse
 from jiuye_desktop.adjustments import ReasonRequired
-from jiuye_desktop.browse import DATE_FIELDS, FORM_CHOICES, FORM_FIELDS, FREE_TEXT_FIELDS
-from jiuye_desktop.domain import FINDING_KIND_NAMES, Finding, FindingKind, kind_rank
+from jiuye_desktop.browse import DATE_FIELDS, FORM_FIELDS
+from jiuye_desktop.domain import Finding
 from jiuye_desktop.form_check import form_findings
 from jiuye_desktop.storage.db import StorageError
 from jiuye_desktop.submitted import in_submitted_week
-from jiuye_desktop.validation import normalize_id_text, normalize_yes_no, parse_date
+from jiuye_desktop.validation import normalize_id_text, parse_date
+from ui.entry_fields import FieldGrid, id_info_text, person_html
+from ui.entry_messages import (
+    ask_discard,
+    ask_open,
+    findings_box,
+    kind_counts,
+    place_findings,
+    summary_html,
+)
 from ui.reason_dialog import ask_reason
 from ui.state import AppState
 from ui.widgets import KIND_COLORS, MUTED_COLOR, ChoiceBox, EnterMovesOn, show_storage_error
-
-#: The first field of the second column: the registration and what its type asks for.
-SECOND_COLUMN_FROM = "登记类型"
-PLACEHOLDERS = {
-    "公民身份号码": "18位，15位旧号码自动升级",
-    "就业（减员）日期": "如 2017-11-03",
-    "登记日期": "默认今天",
-    "联系电话": "手机或固定电话",
-    "统一社会信用代码": "18位，可不填",
-    "就业单位名称": "输入开头几个字可选已有单位",
-}
-
-
-def _color_html(kind: str) -> str:
-    return KIND_COLORS.get(kind, MUTED_COLOR).name()
-
 
 #: Choices that stay selected after saving a new record (the clerk types a batch).
 STICKY_FIELDS = ("所属地区", "登记类型")
@@ -79,9 +73,6 @@ class EntryForm(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.inputs: dict[str, QLineEdit | ChoiceBox] = {}
-        self.labels: dict[str, QLabel] = {}
-        self.messages: dict[str, QLabel] = {}
         self._editing: int | None = None
         self.confirm_box: QMessageBox | None = None  # the last 保存前确认 asked
         self._touched: set[str] = set()
@@ -102,22 +93,6 @@ class EntryForm(QWidget):
 
     # --- Building ------------------------------------------------------------------------
 
-    def _make_input(self, header: str) -> QLineEdit | ChoiceBox:
-        if header in FORM_CHOICES or header == "所属地区":
-            normalize: Callable[[str], str] | None = (
-                normalize_yes_no if FORM_CHOICES.get(header) == ("是", "否") else None
-            )
-            box = ChoiceBox(
-                FORM_CHOICES.get(header, ()),
-                free_text=header in FREE_TEXT_FIELDS,
-                normalize=normalize,
-            )
-            box.setMinimumContentsLength(12)
-            return box
-        edit = QLineEdit()
-        edit.setPlaceholderText(PLACEHOLDERS.get(header, ""))
-        return edit
-
     def _build(self) -> None:
         self.title = QLabel()
         font = self.title.font()
@@ -127,66 +102,13 @@ class EntryForm(QWidget):
         self.removed_label = QLabel()
         self.removed_label.setStyleSheet(f"color: {KIND_COLORS['invalid'].name()};")
 
-        columns = QHBoxLayout()
-        columns.setSpacing(12)
-        groups = (QGroupBox("人员信息"), QGroupBox("登记信息"))
-        grids = []
-        for group in groups:
-            grid = QGridLayout(group)
-            grid.setHorizontalSpacing(8)
-            grid.setVerticalSpacing(5)
-            grid.setColumnStretch(2, 1)
-            grid.setColumnMinimumWidth(1, 230)
-            grids.append(grid)
-            columns.addWidget(group, 1, Qt.AlignmentFlag.AlignTop)
-        second = FORM_FIELDS.index(SECOND_COLUMN_FROM)
-        rows = [0, 0]
-        for i, header in enumerate(FORM_FIELDS):
-            col = 0 if i < second else 1
-            grid = grids[col]
-            label = QLabel(header)
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            widget = self._make_input(header)
-            widget.setMinimumWidth(230)
-            label.setBuddy(widget)
-            message = QLabel()
-            message.setWordWrap(True)
-            message.setMinimumWidth(170)
-            message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            grid.addWidget(label, rows[col], 0)
-            grid.addWidget(widget, rows[col], 1)
-            grid.addWidget(message, rows[col], 2)
-            rows[col] += 1
-            self.inputs[header], self.labels[header], self.messages[header] = widget, label, message
-            if header == "公民身份号码":
-                self.id_info = QLabel()
-                self.id_info.setStyleSheet(f"color: {MUTED_COLOR.name()};")
-                grid.addWidget(self.id_info, rows[col], 1, 1, 2)
-                rows[col] += 1
-                self.person_label = QLabel()
-                self.person_label.setWordWrap(True)
-                self.person_label.setTextFormat(Qt.TextFormat.RichText)
-                self.person_label.setTextInteractionFlags(
-                    Qt.TextInteractionFlag.LinksAccessibleByMouse
-                )
-                self.person_label.setFrameShape(QFrame.Shape.StyledPanel)
-                self.person_label.setStyleSheet(
-                    "QLabel { background: #fff4e5; border: 1px solid #f0c27a; padding: 4px; }"
-                )
-                grid.addWidget(self.person_label, rows[col], 0, 1, 3)
-                rows[col] += 1
-        for grid, row in zip(grids, rows, strict=True):
-            grid.setRowStretch(row, 1)
-        self.inputs["性别"].setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.inputs["性别"].setToolTip("由身份证号自动填写")
+        self.fields = FieldGrid()
+        # The parts of the fields, as the window and the tests reach them.
+        self.inputs, self.labels = self.fields.inputs, self.fields.labels
+        self.messages = self.fields.messages
+        self.id_info, self.person_label = self.fields.id_info, self.fields.person_label
 
-        self.employer_model = QStringListModel(self)
-        self.employer_completer = QCompleter(self.employer_model, self)
-        self.employer_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.employer_completer.setMaxVisibleItems(12)
-        employer = self.inputs["就业单位名称"]
-        assert isinstance(employer, QLineEdit)
-        employer.setCompleter(self.employer_completer)
+        self.employer_completer = self.fields.employer_completer
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -207,7 +129,7 @@ class EntryForm(QWidget):
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
-        body_layout.addLayout(columns)
+        body_layout.addWidget(self.fields)
         body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(body)
@@ -247,9 +169,9 @@ class EntryForm(QWidget):
             else:
                 widget.textEdited.connect(lambda _t, h=header: self._on_field_changed(h))
                 widget.editingFinished.connect(lambda h=header: self._on_field_finished(h))
-        id_edit = self._line("公民身份号码")
+        id_edit = self.fields.line("公民身份号码")
         id_edit.textEdited.connect(self._on_id_edited)
-        self._line("就业单位名称").textEdited.connect(self._on_employer_edited)
+        self.fields.line("就业单位名称").textEdited.connect(self._on_employer_edited)
         self.employer_completer.activated[str].connect(self._on_employer_chosen)
         self.person_label.linkActivated.connect(self._on_person_link)
         self._judge_timer.timeout.connect(self._judge_now)
@@ -258,11 +180,6 @@ class EntryForm(QWidget):
         self.history_button.clicked.connect(self._on_history_clicked)
         self._save_shortcut.activated.connect(self.save)
         self._cancel_shortcut.activated.connect(self.cancel)
-
-    def _line(self, header: str) -> QLineEdit:
-        widget = self.inputs[header]
-        assert isinstance(widget, QLineEdit)
-        return widget
 
     # --- What the window calls -------------------------------------------------------------
 
@@ -277,22 +194,17 @@ class EntryForm(QWidget):
 
     def reload_choices(self) -> None:
         """Refill the area list (the unit's areas may have changed)."""
-        box = self.inputs["所属地区"]
-        assert isinstance(box, ChoiceBox)
-        box.set_items([name for _, name in browse.area_choices(self.state.session)])
+        self.fields.choice("所属地区").set_items(
+            [name for _, name in browse.area_choices(self.state.session)]
+        )
 
     def clear(self, keep: dict[str, str] | None = None) -> None:
         """An empty form for a new record, focused on the ID; ``keep`` values stay filled."""
         self._loading = True
         try:
-            for widget in self.inputs.values():
-                if isinstance(widget, ChoiceBox):
-                    widget.set_value("")
-                else:
-                    widget.clear()
-            self._line("登记日期").setText(dt.date.today().isoformat())
-            areas = self.inputs["所属地区"]
-            assert isinstance(areas, ChoiceBox)
+            self.fields.clear_values()
+            self.fields.line("登记日期").setText(dt.date.today().isoformat())
+            areas = self.fields.choice("所属地区")
             if areas.count() == 1:  # a county with no subordinate areas: always 本级
                 areas.set_value(areas.itemText(0))
             for header, text in (keep or {}).items():
@@ -310,14 +222,14 @@ class EntryForm(QWidget):
         self.title.setText("新增记录")
         self.removed_label.clear()
         self.history_button.setVisible(False)
-        self._show_id_info("")
-        self._show_person("")
+        self.fields.show_id_info("")
+        self.fields.show_person("")
         self._update_fields()
         self._judge_now()
         self.focus_id()
 
     def focus_id(self) -> None:
-        id_edit = self._line("公民身份号码")
+        id_edit = self.fields.line("公民身份号码")
         id_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         id_edit.selectAll()
 
@@ -329,12 +241,7 @@ class EntryForm(QWidget):
             return False
         self._loading = True
         try:
-            for header, widget in self.inputs.items():
-                text = values.get(header, "")
-                if isinstance(widget, ChoiceBox):
-                    widget.set_value(text)
-                else:
-                    widget.setText(text)
+            self.fields.set_values(values)
         finally:
             self._loading = False
         self._editing = record_id
@@ -351,7 +258,7 @@ class EntryForm(QWidget):
         self._update_fields()
         self._check_id(commit=False)
         self._judge_now()
-        self._line("姓名").setFocus(Qt.FocusReason.OtherFocusReason)
+        self.fields.line("姓名").setFocus(Qt.FocusReason.OtherFocusReason)
         self.record_opened.emit(record_id)
         return True
 
@@ -359,7 +266,7 @@ class EntryForm(QWidget):
         """The values of the fields shown, keyed by template header (empty ones left out)."""
         out = {}
         for header in self._shown:
-            text = self._raw(header)
+            text = self.fields.raw(header)
             if text:
                 out[header] = text
         if self._upgraded and out.get("公民身份号码") == self._upgraded[0]:
@@ -380,7 +287,7 @@ class EntryForm(QWidget):
         if not form_id.readable:
             self._save_tried = True
             self._judge_now()
-            self._set_message("公民身份号码", [("invalid", form_id.problem)])
+            self.fields.set_message("公民身份号码", [("invalid", form_id.problem)])
             self.summary.setText(f"未保存：{form_id.problem}")
             self.focus_id()
             return None
@@ -411,12 +318,12 @@ class EntryForm(QWidget):
                 show_storage_error(self, exc, "保存失败")
                 return None
         message = f"已保存记录 #{record_id} {values.get('姓名', '')}"
-        problems = _kind_counts(findings)
+        problems = kind_counts(findings)
         if problems:
             message += f"（{problems}，留待自查）"
         # Typing a batch: the next record is most likely of the same area and type.
         batch = self._editing is None
-        self.clear({h: self._raw(h) for h in STICKY_FIELDS} if batch else None)
+        self.clear({h: self.fields.raw(h) for h in STICKY_FIELDS} if batch else None)
         self.last_saved.setText(message)
         self.status_message.emit(message)
         self.record_saved.emit(record_id)
@@ -424,25 +331,7 @@ class EntryForm(QWidget):
 
     def _confirm_findings(self, findings: list[Finding]) -> bool:
         """One question listing what the self-check will flag; True to save anyway."""
-        lines = "\n".join(
-            f"· [{FINDING_KIND_NAMES[f.kind]}] {f.field}：{f.message}" for f in findings
-        )
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "保存前确认",
-            f"这条记录保存后，自查将发现以下问题（{_kind_counts(findings)}）：\n\n{lines}\n\n"
-            "按回车返回修改；按 Ctrl+S 仍然保存，问题留待自查处理。",
-            QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Save,
-            self,
-        )
-        back = box.button(QMessageBox.StandardButton.Cancel)
-        back.setText("返回修改（回车）")
-        anyway = box.button(QMessageBox.StandardButton.Save)
-        anyway.setText("仍然保存（Ctrl+S）")
-        again = QShortcut(QKeySequence("Ctrl+S"), box)  # the key that asked saves anyway
-        again.activated.connect(anyway.click)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box = findings_box(self, findings)
         self.confirm_box = box  # for tests and screenshots
         return box.exec() == QMessageBox.StandardButton.Save
 
@@ -456,40 +345,17 @@ class EntryForm(QWidget):
 
     def cancel(self) -> None:
         """Esc: drop what was typed (asking first when something was) and start afresh."""
-        if self._dirty:
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "放弃修改",
-                "放弃尚未保存的内容？",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
-            )
-            box.setDefaultButton(QMessageBox.StandardButton.Discard)
-            if box.exec() != QMessageBox.StandardButton.Discard:
-                return
+        if self._dirty and not ask_discard(self):
+            return
         self.clear()
         self.cancelled.emit()
 
     # --- Field logic (asks the core) ---------------------------------------------------------
 
-    def _raw(self, header: str) -> str:
-        widget = self.inputs[header]
-        return widget.value() if isinstance(widget, ChoiceBox) else widget.text().strip()
-
-    def _all_raw(self) -> dict[str, str]:
-        return {h: self._raw(h) for h in FORM_FIELDS}
-
     def _update_fields(self) -> None:
-        raw = self._all_raw()
+        raw = self.fields.all_raw()
         self._shown = browse.form_fields(raw)
-        required = browse.form_required(raw)
-        shown = set(self._shown)
-        for header in FORM_FIELDS:
-            visible = header in shown
-            for widget in (self.labels[header], self.inputs[header], self.messages[header]):
-                widget.setVisible(visible)
-            mark = "<span style='color:#b3261e'>*</span>" if header in required else ""
-            self.labels[header].setText(f"{mark}{header}")
+        self.fields.show_fields(self._shown, browse.form_required(raw))
 
     def _commit(self, header: str) -> None:
         widget = self.inputs[header]
@@ -514,16 +380,16 @@ class EntryForm(QWidget):
         While typing, the form acts once 18 characters are there; on Enter, Tab or
         saving (``commit``) a 15-digit ID is upgraded too.
         """
-        id_edit = self._line("公民身份号码")
+        id_edit = self.fields.line("公民身份号码")
         form_id = browse.read_form_id(id_edit.text())
         if not (form_id.complete if not commit else form_id.readable or form_id.complete):
-            self._show_id_info("")
-            self._show_person("")
+            self.fields.show_id_info("")
+            self.fields.show_person("")
             return
         if not form_id.readable:  # too long already
-            self._show_id_info("")
-            self._show_person("")
-            self._set_message("公民身份号码", [("invalid", form_id.problem)])
+            self.fields.show_id_info("")
+            self.fields.show_person("")
+            self.fields.set_message("公民身份号码", [("invalid", form_id.problem)])
             return
         if form_id.note:  # a 15-digit ID: saved as typed so that the record notes the upgrade
             self._upgraded = (form_id.number, normalize_id_text(id_edit.text()), form_id.note)
@@ -532,53 +398,31 @@ class EntryForm(QWidget):
         note = self._upgraded[2] if self._upgraded else ""
         if id_edit.text() != form_id.number:
             id_edit.setText(form_id.number)
-        info = []
-        if form_id.sex:
-            info.append(form_id.sex)
-        if form_id.birth:
-            info.append(f"{form_id.birth.year}年{form_id.birth.month}月{form_id.birth.day}日出生")
-        if note:
-            info.append(note)
-        self._show_id_info("，".join(info))
-        sex = self.inputs["性别"]
-        assert isinstance(sex, ChoiceBox)
+        self.fields.show_id_info(id_info_text(form_id, note))
+        sex = self.fields.choice("性别")
         if form_id.sex and sex.value() in ("", self._sex_from_id):
             sex.set_value(form_id.sex)
             self._sex_from_id = form_id.sex
         self._look_up_person(form_id.number)
 
     def _registered_on(self) -> dt.date:
-        return parse_date(self._raw("登记日期")) or dt.date.today()
+        return parse_date(self.fields.raw("登记日期")) or dt.date.today()
 
     def _look_up_person(self, number: str) -> None:
         registered = self._registered_on()
         others = browse.person_records(self.state.session, number, registered.year)
         text = browse.person_message(
-            others, self._raw("登记类型"), registered.isoformat(), self._editing
+            others, self.fields.raw("登记类型"), registered.isoformat(), self._editing
         )
         if not text:
-            self._show_person("")
+            self.fields.show_person("")
             return
-        links = "；".join(
-            f"<a href='record:{o.id}'>#{o.id} {o.name} {o.record_type} {o.event_date} {o.area}"
-            f"{'（已剔除）' if o.removed else ''}</a>"
-            for o in others
-            if o.id != self._editing
-        )
-        self._show_person(f"<b>{text}</b>：{links}")
-
-    def _show_id_info(self, text: str) -> None:
-        self.id_info.setText(text)
-        self.id_info.setVisible(bool(text))
-
-    def _show_person(self, html: str) -> None:
-        self.person_label.setText(html)
-        self.person_label.setVisible(bool(html))
+        self.fields.show_person(person_html(text, others, self._editing))
 
     def _fill_uscc(self, employer: str) -> None:
         uscc = self._employer_uscc.get(employer, "")
-        if uscc and not self._raw("统一社会信用代码"):
-            self._line("统一社会信用代码").setText(uscc)
+        if uscc and not self.fields.raw("统一社会信用代码"):
+            self.fields.line("统一社会信用代码").setText(uscc)
             self._on_field_changed("统一社会信用代码")
 
     def _judge_now(self) -> None:
@@ -589,51 +433,21 @@ class EntryForm(QWidget):
             findings: list[Finding] = []
         else:
             _, findings = self.state.session.judge(dict(values))
-        by_field: dict[str, list[tuple[str, str]]] = {h: [] for h in FORM_FIELDS}
-        elsewhere: list[tuple[str, str]] = []
-        shown = set(self._shown)
-        named: list[Finding] = []
-        for f in findings:
-            if f.kind == FindingKind.INCOMPLETE and not (
-                self._save_tried or f.field in self._touched
-            ):
-                continue  # an empty field is named once the clerk has passed it
-            named.append(f)
-            if f.field in shown:
-                by_field[f.field].append((f.kind.value, f.message))
-            else:
-                elsewhere.append((f.kind.value, f"{f.field}：{f.message}"))
-        for header, items in by_field.items():
-            self._set_message(header, items)
-        parts = [f"<span style='color:{_color_html(k)}'>{m}</span>" for k, m in elsewhere]
-        counted = _kind_counts(named)
+        placed = place_findings(
+            findings, FORM_FIELDS, set(self._shown), self._touched, self._save_tried
+        )
+        for header, items in placed.by_field.items():
+            self.fields.set_message(header, items)
         form_id = browse.read_form_id(values.get("公民身份号码", ""))
-        if values and not form_id.readable:
-            # Saving is refused without a readable ID: never say it can be saved.
-            if self._save_tried or "公民身份号码" in self._touched:
-                parts.append(f"改正后才能保存：{form_id.problem}。")
-        elif counted:
-            parts.append(
-                f"目前：{counted}。保存时会列出这些问题请您确认（可返回修改，或仍然保存、"
-                "留待自查处理）。"
-            )
+        unreadable = form_id.problem if values and not form_id.readable else None
+        in_submitted = False
         if values and self._editing is None:
             day = parse_date(values.get("登记日期", ""))
-            if day is not None and in_submitted_week(self.state.session, day.isoformat()):
-                parts.append("登记日期在已上报的周内：保存时需填写调整原因。")
-        self.summary.setText("　".join(parts))
-
-    def _set_message(self, header: str, items: list[tuple[str, str]]) -> None:
-        label = self.messages[header]
-        if not items:
-            label.clear()
-            label.setToolTip("")
-            return
-        items = sorted(items, key=lambda item: kind_rank(item[0]))
-        label.setText(
-            "<br>".join(f"<span style='color:{_color_html(k)}'>{m}</span>" for k, m in items)
-        )
-        label.setToolTip("\n".join(m for _, m in items))
+            in_submitted = day is not None and in_submitted_week(
+                self.state.session, day.isoformat()
+            )
+        id_passed = self._save_tried or "公民身份号码" in self._touched
+        self.summary.setText(summary_html(placed, unreadable, id_passed, in_submitted))
 
     # --- Slots ---------------------------------------------------------------------------
 
@@ -665,7 +479,7 @@ class EntryForm(QWidget):
         if header in ("登记类型", "就业困难人员", "去产能职工", "就业形式"):
             self._update_fields()
         if header in ("登记类型", "登记日期"):
-            form_id = browse.read_form_id(self._raw("公民身份号码"))
+            form_id = browse.read_form_id(self.fields.raw("公民身份号码"))
             if form_id.readable:
                 self._look_up_person(form_id.number)
         self._schedule_judge()
@@ -704,27 +518,20 @@ class EntryForm(QWidget):
             return
         suggestions = browse.employer_suggestions(self.state.session, text, 15)
         self._employer_uscc.update(suggestions)
-        self.employer_model.setStringList([name for name, _ in suggestions])
-        if suggestions and text.strip():
-            self.employer_completer.setCompletionPrefix(text)
-            self.employer_completer.complete()
+        self.fields.offer_employers([name for name, _ in suggestions], text)
 
     def _on_employer_chosen(self, name: str) -> None:
         self._fill_uscc(name)
 
     def _on_person_link(self, link: str) -> None:
         record_id = int(link.partition(":")[2])
-        filled = {h for h, v in self._all_raw().items() if v} - {"公民身份号码", "性别", "登记日期"}
-        if filled and self._dirty:
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "打开已有记录",
-                f"打开记录 #{record_id}？当前填写的内容不会保存。",
-                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-                self,
-            )
-            if box.exec() != QMessageBox.StandardButton.Open:
-                return
+        filled = {h for h, v in self.fields.all_raw().items() if v} - {
+            "公民身份号码",
+            "性别",
+            "登记日期",
+        }
+        if filled and self._dirty and not ask_open(self, record_id):
+            return
         self.load_record(record_id)
 
     def _on_history_clicked(self) -> None:
@@ -732,11 +539,3 @@ class EntryForm(QWidget):
             from ui.history_dialog import HistoryDialog
 
             HistoryDialog(self.state, self._editing, self).exec()
-
-
-def _kind_counts(findings: list[Finding]) -> str:
-    """``无效 1、不完整 2`` — per kind, distinct fields."""
-    counts: dict[FindingKind, int] = {}
-    for f in findings:
-        counts[f.kind] = counts.get(f.kind, 0) + 1
-    return "、".join(f"{FINDING_KIND_NAMES[k]} {counts[k]}" for k in FindingKind if counts.get(k))

@@ -14,32 +14,22 @@ and in total follows each outcome.
 
 from __future__ import annotations
 
-import datetime as dt
-import random
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,8 +39,6 @@ from jiuye_desktop.exports.sample_pdf import OUTCOME_LABELS, write_call_sheet
 from jiuye_desktop.exports.selfcheck_data import mask_id
 from jiuye_desktop.phone_sample import (
     CONFIRMED,
-    DEFAULT_INDICATORS,
-    INDICATOR_BY_NAME,
     NOT_REACHED,
     OUTCOMES,
     Sample,
@@ -59,7 +47,8 @@ from jiuye_desktop.phone_sample import (
 )
 from jiuye_desktop.service import Session
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
-from ui.selfcheck_model import RowsModel, table_view
+from ui.sample_draw import DrawBox
+from ui.selfcheck_model import RowsModel, fit_columns, table_view
 from ui.state import AppState
 
 CALL_HEADERS = (
@@ -154,56 +143,11 @@ class SampleView(QWidget):
     # --- building -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.indicator_boxes: dict[str, QCheckBox] = {}
-        boxes = QHBoxLayout()
-        for name, ind in INDICATOR_BY_NAME.items():
-            box = QCheckBox(name.removesuffix("人数"))
-            box.setChecked(ind in DEFAULT_INDICATORS)
-            self.indicator_boxes[name] = box
-            boxes.addWidget(box)
-        boxes.addStretch(1)
-        self.mode_combo = QComboBox()
-        self.mode_combo.addItem("按比例", "share")
-        self.mode_combo.addItem("每个地区人数", "per_area")
-        self.share_spin = QDoubleSpinBox()
-        self.share_spin.setRange(0.1, 100.0)
-        self.share_spin.setDecimals(1)
-        self.share_spin.setValue(5.0)
-        self.share_spin.setSuffix(" %")
-        self.count_spin = QSpinBox()
-        self.count_spin.setRange(1, 10_000)
-        self.count_spin.setValue(10)
-        self.count_spin.setSuffix(" 人")
-        self.count_spin.hide()
-        self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2_147_483_647)
-        self.seed_spin.setValue(random.randint(1, 99_999))
-        self.seed_spin.setToolTip("印在呼叫单上；同一台账用同一种子可重复抽出相同的记录")
-        self.new_seed_button = QPushButton("换一个")
-        self.draw_button = QPushButton("抽取")
-        self.draw_button.setDefault(True)
-
-        amount = QHBoxLayout()
-        amount.addWidget(self.mode_combo)
-        amount.addWidget(self.share_spin)
-        amount.addWidget(self.count_spin)
-        amount.addWidget(QLabel("（每个有记录的地区至少1人）"))
-        amount.addStretch(1)
-        seed = QHBoxLayout()
-        seed.addWidget(self.seed_spin)
-        seed.addWidget(self.new_seed_button)
-        seed.addStretch(1)
-        seed.addWidget(self.draw_button)
-        form = QFormLayout()
-        form.addRow("抽查日期", self.date_edit)
-        form.addRow("抽查指标", boxes)
-        form.addRow("抽取数量", amount)
-        form.addRow("随机种子", seed)
-        new_box = QGroupBox("抽取新样本")
-        new_box.setLayout(form)
+        self.draw_box = DrawBox()
+        # Its parts under the names the screen had before the box was its own.
+        self.date_edit, self.draw_button = self.draw_box.date_edit, self.draw_box.draw_button
+        self.mode_combo, self.count_spin = self.draw_box.mode_combo, self.draw_box.count_spin
+        self.seed_spin = self.draw_box.seed_spin
 
         self.samples_list = QListWidget()
         self.samples_list.setMinimumWidth(230)
@@ -213,7 +157,7 @@ class SampleView(QWidget):
         samples_layout.addWidget(self.samples_list)
 
         top = QHBoxLayout()
-        top.addWidget(new_box, 3)
+        top.addWidget(self.draw_box, 3)
         top.addWidget(samples_box, 2)
 
         self.title_label = QLabel("尚未选择抽查。")
@@ -276,8 +220,6 @@ class SampleView(QWidget):
         self._update_buttons()
 
     def _connect_signals(self) -> None:
-        self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
-        self.new_seed_button.clicked.connect(self._on_new_seed_button_clicked)
         self.draw_button.clicked.connect(self._on_draw_button_clicked)
         self.samples_list.currentRowChanged.connect(self._on_samples_list_changed)
         self.print_button.clicked.connect(self._on_print_button_clicked)
@@ -288,37 +230,27 @@ class SampleView(QWidget):
         super().showEvent(event)
         if not self._loaded:
             self._loaded = True
-            day = phone_sample.default_date(self.state.session)
-            self.date_edit.setDate(QDate(day.year, day.month, day.day))
+            self.draw_box.set_date(phone_sample.default_date(self.state.session))
             self._load_samples()
 
     # --- slots ----------------------------------------------------------------------------------
 
-    def _on_mode_combo_changed(self, index: int) -> None:
-        self.share_spin.setVisible(index == 0)
-        self.count_spin.setVisible(index == 1)
-
-    def _on_new_seed_button_clicked(self) -> None:
-        self.seed_spin.setValue(random.randint(1, 99_999))
-
     def _on_draw_button_clicked(self) -> None:
         if self._busy:
             return
-        chosen = [
-            INDICATOR_BY_NAME[n] for n, box in self.indicator_boxes.items() if box.isChecked()
-        ]
-        if not chosen:
+        r = self.draw_box.request()
+        if r is None:
             show_error(self, phone_sample.SampleError("请至少选择一个抽查指标"))
             return
-        d = self.date_edit.date()
-        day = dt.date(d.year(), d.month(), d.day())
-        seed = self.seed_spin.value()
-        share = self.share_spin.value() / 100 if self.mode_combo.currentData() == "share" else None
-        per_area = self.count_spin.value() if share is None else None
 
         def work(session: Session, _progress: Progress, _cancelled: Cancelled) -> Sample:
             return phone_sample.draw(
-                session, day, seed=seed, indicators=chosen, share=share, per_area=per_area
+                session,
+                r.day,
+                seed=r.seed,
+                indicators=r.indicators,
+                share=r.share,
+                per_area=r.per_area,
             )
 
         self._busy = True
@@ -445,7 +377,7 @@ class SampleView(QWidget):
             [i.record for i in sample.items],
             [_outcome_color(i.outcome) for i in sample.items],
         )
-        _fit(self.calls_view)
+        fit_columns(self.calls_view)
         self._show_summary(summary)
         if sample.items:
             self.calls_view.selectRow(max(0, min(row, len(sample.items) - 1)))
@@ -504,12 +436,3 @@ def _outcome_color(outcome: str) -> QColor | None:
     if not outcome:
         return None
     return OUTCOME_COLORS.get(outcome, NOT_CONFIRMED_COLOR)
-
-
-def _fit(view: QTableView) -> None:
-    header = view.horizontalHeader()
-    last = view.model().columnCount() - 1
-    for col in range(last):
-        view.resizeColumnToContents(col)
-        view.setColumnWidth(col, min(view.columnWidth(col), 220))
-    header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from jiuye_desktop import selfcheck
 from jiuye_desktop.domain import REMOVAL_REASONS, FindingKind, kind_name
@@ -111,6 +111,16 @@ def table_view(model: QAbstractTableModel) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     view.horizontalHeader().setHighlightSections(False)
     return view
+
+
+def fit_columns(view: QTableView) -> None:
+    """Columns as wide as their contents (220 px at most); the last one takes the rest."""
+    header = view.horizontalHeader()
+    last = view.model().columnCount() - 1
+    for col in range(last):
+        view.resizeColumnToContents(col)
+        view.setColumnWidth(col, min(view.columnWidth(col), 220))
+    header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
 
 
 # --- Work run in the worker thread --------------------------------------------------------------

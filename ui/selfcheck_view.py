@@ -14,7 +14,8 @@ Public API (the main window embeds it)::
 The check runs on the first show of the screen. Removal asks for the reason,
 date (default today) and note in a small dialog (``RemovalDialog``, opened
 without blocking); the removed records stay in the ledger and are listed
-under 已剔除记录, where they can be restored.
+under 已剔除记录, where they can be restored. The 自查结果 tab (kinds, findings, the
+row of actions) is ``ui.findings_panel.FindingsPanel``; this screen acts on it.
 """
 
 from __future__ import annotations
@@ -24,18 +25,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -48,24 +44,23 @@ from jiuye_desktop.domain import FindingKind, kind_name
 from jiuye_desktop.selfcheck import CheckFinding, CheckResult, RemoveResult
 from jiuye_desktop.service import Session
 from ui.dismiss_dialog import DismissDialog
+from ui.findings_panel import FindingsPanel
 from ui.ops import KNOWN_ERRORS, Cancelled, Progress, run_op, show_error
 from ui.possible_panel import PossiblePanel
 from ui.reason_dialog import ask_reason
 from ui.selfcheck_dialog import RemovalChoice, RemovalDialog
 from ui.selfcheck_model import (
     ALL_KINDS,
-    FINDING_HEADERS,
     KIND_ORDER,
     REMOVABLE,
     REMOVAL_HEADERS,
     RowsModel,
     check_ledger,
+    fit_columns,
     removal_rows,
-    row_text,
     table_view,
 )
 from ui.state import AppState
-from ui.widgets import KIND_COLORS
 
 # --- The screen ---------------------------------------------------------------------------------
 
@@ -82,14 +77,12 @@ class SelfCheckView(QWidget):
         super().__init__(parent)
         self.state = state
         self._result: CheckResult | None = None
-        self._kind = FindingKind.DUPLICATE.value
-        self._shown: list[CheckFinding] = []
         self._busy = False
         self._checked_at = ""
         self.removal_dialog: RemovalDialog | None = None
         self._build()
         self._connect_signals()
-        self._update_kinds()
+        self._update_summary()
         self._update_buttons()
         self._load_removals()
 
@@ -133,10 +126,7 @@ class SelfCheckView(QWidget):
 
     def show_kind(self, kind: str) -> None:
         """Filter the findings by kind (``duplicate`` … ``warning`` or ``all``)."""
-        for i in range(self.kind_list.count()):
-            if self.kind_list.item(i).data(Qt.ItemDataRole.UserRole) == kind:
-                self.kind_list.setCurrentRow(i)
-                return
+        self.findings.show_kind(kind)
 
     # --- building -------------------------------------------------------------------------------
 
@@ -150,41 +140,16 @@ class SelfCheckView(QWidget):
         top.addWidget(self.summary_label, 1)
         self._toolbar = top
 
-        self.kind_list = QListWidget()
-        self.kind_list.setMinimumWidth(140)
-        self.kind_list.setSpacing(3)
-
-        self.findings_model = RowsModel(FINDING_HEADERS, self)
-        self.findings_model.color_column = FINDING_HEADERS.index("类别")
-        self.findings_view = table_view(self.findings_model)
-        self.findings_view.setToolTip("双击一行打开该记录修改")
-
-        self.dismiss_button = QPushButton("标记为已核实…")
-        self.dismiss_button.setToolTip(
-            "所选提示（含疑似重复）经核实无误：不剔除，离开待处理列表，记入修改历史并随上报文件报送"
+        self.findings = FindingsPanel()
+        # Its parts under the names the screen had before the panel was its own.
+        self.kind_list = self.findings.kind_list
+        self.findings_model, self.findings_view = (
+            self.findings.findings_model,
+            self.findings.findings_view,
         )
-        self.remove_selected_button = QPushButton("剔除所选…")
-        self.remove_kind_button = QPushButton("剔除本类全部…")
-        hint = QLabel("双击一行可打开该记录就地修改；改好后重新运行自查。")
-        hint.setStyleSheet("color: #555555;")
-        actions = QHBoxLayout()
-        actions.addWidget(hint, 1)
-        actions.addWidget(self.dismiss_button)
-        actions.addWidget(self.remove_selected_button)
-        actions.addWidget(self.remove_kind_button)
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.findings_view, 1)
-        right_layout.addLayout(actions)
-
-        splitter = QSplitter()
-        splitter.addWidget(self.kind_list)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([170, 1200])
+        self.dismiss_button = self.findings.dismiss_button
+        self.remove_selected_button = self.findings.remove_selected_button
+        self.remove_kind_button = self.findings.remove_kind_button
 
         self.removals_model = RowsModel(REMOVAL_HEADERS, self)
         self.removals_view = table_view(self.removals_model)
@@ -200,7 +165,7 @@ class SelfCheckView(QWidget):
         removals_layout.addLayout(restore_bar)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(splitter, "自查结果")
+        self.tabs.addTab(self.findings, "自查结果")
         self.tabs.addTab(removals_page, "已剔除记录")
         # The audit rehearsal's possible duplicates, pairs side by side (domain.md §8).
         self.possible_panel = PossiblePanel(self)
@@ -214,12 +179,9 @@ class SelfCheckView(QWidget):
         self.check_button.clicked.connect(self._on_check_button_clicked)
         self.possible_panel.record_activated.connect(self.record_activated)
         self.possible_panel.dismissed.connect(self._on_possible_panel_dismissed)
-        self.kind_list.currentRowChanged.connect(self._on_kind_list_changed)
-        self.findings_view.doubleClicked.connect(self._on_findings_view_double_clicked)
+        self.findings.record_activated.connect(self.record_activated)
+        self.findings.selection_changed.connect(self._update_buttons)
         self.removals_view.doubleClicked.connect(self._on_removals_view_double_clicked)
-        self.findings_view.selectionModel().selectionChanged.connect(
-            self._on_findings_selection_changed
-        )
         self.removals_view.selectionModel().selectionChanged.connect(
             self._on_removals_selection_changed
         )
@@ -242,8 +204,8 @@ class SelfCheckView(QWidget):
         self._set_busy(False)
         self._result = result
         self._checked_at = dt.datetime.now().strftime("%H:%M")
-        self._update_kinds()
-        self._update_findings()
+        self._update_summary()
+        self.findings.show_result(result)
         self._load_removals()
         self.possible_panel.set_result(self.state.session, result)
         self.tabs.setTabText(2, f"疑似重复（{self.possible_panel.count()} 对）")
@@ -256,23 +218,9 @@ class SelfCheckView(QWidget):
         self._set_busy(False)
         show_error(self, exc)
 
-    def _on_kind_list_changed(self, row: int) -> None:
-        item = self.kind_list.item(row)
-        if item is None:
-            return
-        self._kind = str(item.data(Qt.ItemDataRole.UserRole))
-        self._update_findings()
-
-    def _on_findings_view_double_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.record_activated.emit(self.findings_model.record_id(index.row()))
-
     def _on_removals_view_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
             self.record_activated.emit(self.removals_model.record_id(index.row()))
-
-    def _on_findings_selection_changed(self, *_: object) -> None:
-        self._update_buttons()
 
     def _on_removals_selection_changed(self, *_: object) -> None:
         self._update_buttons()
@@ -331,7 +279,7 @@ class SelfCheckView(QWidget):
         result = self._result
         if result is None:
             return
-        kind = self._kind
+        kind = self.findings.kind
         ids = result.record_ids(kind)
         if not ids:
             return
@@ -481,78 +429,38 @@ class SelfCheckView(QWidget):
 
     def _update_buttons(self) -> None:
         free = not self._busy
-        has_selection = bool(self.findings_view.selectionModel().selectedRows())
+        has_selection = self.findings.has_selection()
+        kind = self.findings.kind
         self.remove_selected_button.setEnabled(free and has_selection)
         self.dismiss_button.setEnabled(
             free
             and has_selection
             and all(f.kind == FindingKind.WARNING.value for f in self._selected_findings())
         )
-        kind_ids = self._result.record_ids(self._kind) if self._result else []
+        kind_ids = self._result.record_ids(kind) if self._result else []
         self.remove_kind_button.setEnabled(
-            free and self._kind != FindingKind.WARNING.value and bool(kind_ids)
+            free and kind != FindingKind.WARNING.value and bool(kind_ids)
         )
         self.remove_kind_button.setText(
-            "剔除三类全部…" if self._kind == ALL_KINDS else f"剔除全部“{kind_name(self._kind)}”…"
+            "剔除三类全部…" if kind == ALL_KINDS else f"剔除全部“{kind_name(kind)}”…"
         )
         self.restore_button.setEnabled(
             free and bool(self.removals_view.selectionModel().selectedRows())
         )
 
-    def _update_kinds(self) -> None:
-        summary = self._result.summary if self._result else {}
-        self.kind_list.blockSignals(True)
-        self.kind_list.clear()
-        for kind in [*KIND_ORDER, ALL_KINDS]:
-            if kind == ALL_KINDS:
-                text = "全部"
-                if self._result is not None:
-                    text += f"（{len(self._result.findings)} 项）"
-            else:
-                text = kind_name(kind)
-                if self._result is not None:
-                    text += f"  {summary.get(kind, 0)} 条"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, kind)
-            if kind in KIND_COLORS:
-                item.setForeground(QBrush(KIND_COLORS[kind]))
-            self.kind_list.addItem(item)
-        self.kind_list.setCurrentRow([*KIND_ORDER, ALL_KINDS].index(self._kind))
-        self.kind_list.blockSignals(False)
+    def _update_summary(self) -> None:
         if self._result is None:
             self.summary_label.setText("尚未运行自查。")
         else:
+            summary = self._result.summary
             parts = "，".join(f"{kind_name(k)} {summary.get(k, 0)} 条" for k in KIND_ORDER)
             self.summary_label.setText(
                 f"{self._checked_at} 自查完成（未剔除的记录）：{parts}。"
                 "一条记录可能有多项问题，“提示”只供核实，不自动剔除。"
             )
 
-    def _update_findings(self) -> None:
-        found = self._result.findings if self._result else []
-        if self._kind != ALL_KINDS:
-            found = [f for f in found if f.kind == self._kind]
-        self._shown = found
-        rows = [
-            (
-                row_text(f.source_row, f.record),
-                f.name,
-                f.id_number,
-                f.area,
-                kind_name(f.kind),
-                f.field,
-                f.message,
-            )
-            for f in found
-        ]
-        colors = [KIND_COLORS.get(f.kind) for f in found]
-        self.findings_model.set_rows(rows, [f.record for f in found], colors)
-        self._fit_columns(self.findings_view)
-        self._update_buttons()
-
     def _selected_findings(self) -> list[CheckFinding]:
-        rows = sorted({i.row() for i in self.findings_view.selectionModel().selectedRows()})
-        return [self._shown[r] for r in rows if r < len(self._shown)]
+        return self.findings.selected_findings()
 
     def _load_removals(self) -> None:
         try:
@@ -562,14 +470,5 @@ class SelfCheckView(QWidget):
             return
         self.removals_model.set_rows(rows, ids)
         self.tabs.setTabText(1, f"已剔除记录（{len(rows)}）")
-        self._fit_columns(self.removals_view)
+        fit_columns(self.removals_view)
         self._update_buttons()
-
-    @staticmethod
-    def _fit_columns(view: QTableView) -> None:
-        header = view.horizontalHeader()
-        last = view.model().columnCount() - 1
-        for col in range(last):
-            view.resizeColumnToContents(col)
-            view.setColumnWidth(col, min(view.columnWidth(col), 220))
-        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)

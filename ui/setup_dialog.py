@@ -11,28 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QRadioButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -50,9 +43,8 @@ from jiuye_desktop.service import (
 from jiuye_desktop.storage.db import StorageError
 from jiuye_desktop.unit_identity import SENT_NOTE, change_identity, check_new_unit, known_level
 from jiuye_desktop.validation import phone_ok
-from ui.widgets import MUTED_COLOR
-
-PREVIEW_SIZE = 96
+from ui.areas_box import AreasBox
+from ui.images_box import ImagesBox
 
 
 class SetupDialog(QDialog):
@@ -70,9 +62,6 @@ class SetupDialog(QDialog):
             raise ValueError("either a new database path or an open session")
         self.path = path
         self.session = session
-        self._images: dict[str, bytes | None] = {kind: None for kind in IMAGE_KINDS}
-        self._images_changed: set[str] = set()
-        self._areas_touched = False
         self._units = divisions.henan_units()
         self._build()
         self._connect_signals()
@@ -152,34 +141,9 @@ class SetupDialog(QDialog):
             unit_form.addRow("签名公钥指纹", self.fingerprint_label)
 
         # The areas.
-        self.areas_table = QTableWidget(0, 2)
-        self.areas_table.setHorizontalHeaderLabels(["代码（可不填）", "名称"])
-        self.areas_table.verticalHeader().setVisible(False)
-        self.areas_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        header = self.areas_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.add_area_button = QPushButton("添加")
-        self.remove_area_button = QPushButton("删除")
-        self.up_button = QPushButton("上移")
-        self.down_button = QPushButton("下移")
-        self.default_areas_button = QPushButton("恢复默认地区")
-        area_buttons = QHBoxLayout()
-        for b in (self.add_area_button, self.remove_area_button, self.up_button, self.down_button):
-            area_buttons.addWidget(b)
-        area_buttons.addStretch(1)
-        area_buttons.addWidget(self.default_areas_button)
-        self.areas_note = QLabel(
-            "周报表的行：本级（自动包含）加下列地区。市级默认为所辖县级单位；"
-            "省级默认为17个省辖市、济源和10个省直管县（市）；县级可填乡镇、街道，也可不填。"
-        )
-        self.areas_note.setWordWrap(True)
-        self.areas_note.setStyleSheet(f"color: {MUTED_COLOR.name()};")
-        areas_box = QGroupBox("下属地区")
-        areas_layout = QVBoxLayout(areas_box)
-        areas_layout.addWidget(self.areas_note)
-        areas_layout.addWidget(self.areas_table, 1)
-        areas_layout.addLayout(area_buttons)
+        self.areas = AreasBox()
+        self.areas_table = self.areas.table
+        self.default_areas_button = self.areas.default_button
 
         # People.
         self.people: dict[str, QLineEdit] = {}
@@ -193,29 +157,8 @@ class SetupDialog(QDialog):
         self.people["operator"].setPlaceholderText("您的姓名，记入修改历史（空着则用联系人）")
 
         # Seal and signatures.
-        images_box = QGroupBox("公章与签名图片（PNG，可不填）")
-        images_grid = QGridLayout(images_box)
-        self.previews: dict[str, QLabel] = {}
-        self.choose_buttons: dict[str, QPushButton] = {}
-        self.clear_buttons: dict[str, QPushButton] = {}
-        for col, (kind, title) in enumerate(IMAGE_KINDS.items()):
-            preview = QLabel("（无）")
-            preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
-            preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            preview.setStyleSheet("QLabel { background: #ffffff; border: 1px solid #c9ced6; }")
-            choose = QPushButton("选择…")
-            clear = QPushButton("清除")
-            images_grid.addWidget(QLabel(title), 0, col, Qt.AlignmentFlag.AlignHCenter)
-            images_grid.addWidget(preview, 1, col, Qt.AlignmentFlag.AlignHCenter)
-            buttons = QHBoxLayout()
-            buttons.addWidget(choose)
-            buttons.addWidget(clear)
-            images_grid.addLayout(buttons, 2, col)
-            self.previews[kind], self.choose_buttons[kind], self.clear_buttons[kind] = (
-                preview,
-                choose,
-                clear,
-            )
+        self.images = ImagesBox()
+        self.previews = self.images.previews
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -233,10 +176,10 @@ class SetupDialog(QDialog):
 
         left = QVBoxLayout()
         left.addWidget(unit_box)
-        left.addWidget(areas_box, 1)
+        left.addWidget(self.areas, 1)
         right = QVBoxLayout()
         right.addWidget(people_box)
-        right.addWidget(images_box)
+        right.addWidget(self.images)
         right.addStretch(1)
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
@@ -275,19 +218,7 @@ class SetupDialog(QDialog):
     def _connect_signals(self) -> None:
         self.unit_combo.currentIndexChanged.connect(self._on_unit_chosen)
         self.unit_combo.lineEdit().editingFinished.connect(self._on_unit_typed)
-        self.add_area_button.clicked.connect(self._on_add_area)
-        self.remove_area_button.clicked.connect(self._on_remove_area)
-        self.up_button.clicked.connect(lambda: self._move_area(-1))
-        self.down_button.clicked.connect(lambda: self._move_area(1))
         self.default_areas_button.clicked.connect(self._on_default_areas)
-        self.areas_table.itemChanged.connect(self._on_area_edited)
-        for kind in IMAGE_KINDS:
-            self.choose_buttons[kind].clicked.connect(
-                lambda _=False, k=kind: self._on_choose_image(k)
-            )
-            self.clear_buttons[kind].clicked.connect(
-                lambda _=False, k=kind: self.set_image(k, None)
-            )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.identity_button.clicked.connect(self._on_identity_button_clicked)
@@ -376,9 +307,7 @@ class SetupDialog(QDialog):
         if not self.people["operator"].text():
             self.people["operator"].setText(self.session.operator)
         for kind in IMAGE_KINDS:
-            self._images[kind] = self.session.image(kind)
-            self._show_preview(kind)
-        self._images_changed.clear()
+            self.images.show_stored(kind, self.session.image(kind))
 
     # --- Values ------------------------------------------------------------------------------
 
@@ -396,9 +325,9 @@ class SetupDialog(QDialog):
         self.name_edit.setText(division.name)
         level = {"province": Level.PROVINCE, "city": Level.CITY}.get(division.kind, Level.COUNTY)
         self._level_radio(level).setChecked(True)
-        if not self._areas_touched or not self.area_rows():
+        if not self.areas.touched or not self.area_rows():
             self.set_areas(divisions.default_areas(division.code) if level != Level.COUNTY else [])
-            self._areas_touched = False
+            self.areas.touched = False
         return True
 
     def _level_radio(self, level: Level) -> QRadioButton:
@@ -412,21 +341,11 @@ class SetupDialog(QDialog):
         return Level.CITY if self.city_radio.isChecked() else Level.COUNTY
 
     def set_areas(self, areas: list[tuple[str | None, str]] | list[tuple[str, str]]) -> None:
-        self.areas_table.blockSignals(True)
-        self.areas_table.setRowCount(0)
-        for code, name in areas:
-            self._append_area_row(code or "", name)
-        self.areas_table.blockSignals(False)
+        self.areas.set_areas(areas)
 
     def area_rows(self) -> list[tuple[str, str]]:
         """(code, name) as typed, blank rows left out."""
-        rows = []
-        for r in range(self.areas_table.rowCount()):
-            cells = [self.areas_table.item(r, c) for c in (0, 1)]
-            code, name = ((cell.text().strip() if cell else "") for cell in cells)
-            if code or name:
-                rows.append((code, name))
-        return rows
+        return self.areas.rows()
 
     def profile(self) -> dict[str, str]:
         """The people as typed; an empty 操作员 is the 联系人 (the clerk who keeps the ledger)."""
@@ -436,12 +355,10 @@ class SetupDialog(QDialog):
         return values
 
     def set_image(self, kind: str, data: bytes | None) -> None:
-        self._images[kind] = data
-        self._images_changed.add(kind)
-        self._show_preview(kind)
+        self.images.set_image(kind, data)
 
     def image(self, kind: str) -> bytes | None:
-        return self._images[kind]
+        return self.images.image(kind)
 
     # --- Validate and save -----------------------------------------------------------------
 
@@ -471,14 +388,14 @@ class SetupDialog(QDialog):
                 areas=areas,
                 operator=profile["operator"] or None,
             )
-            self._images_changed = {k for k, v in self._images.items() if v is not None}
+            self.images.changed = self.images.chosen()
         assert self.session is not None
         self.session.set_profile({k: v for k, v in profile.items() if v or not self.creating})
         if not self.creating:
             self.session.set_areas(areas)
-        for kind in sorted(self._images_changed):
-            self.session.set_image(kind, self._images[kind])
-        self._images_changed.clear()
+        for kind in sorted(self.images.changed):
+            self.session.set_image(kind, self.images.image(kind))
+        self.images.changed.clear()
 
     def _confirm_identity(self) -> bool:
         """A new unit's code, name and level as the core checks them (unit_identity); a code
@@ -529,12 +446,6 @@ class SetupDialog(QDialog):
 
     # --- Slots -------------------------------------------------------------------------------
 
-    def _append_area_row(self, code: str, name: str) -> None:
-        row = self.areas_table.rowCount()
-        self.areas_table.insertRow(row)
-        self.areas_table.setItem(row, 0, QTableWidgetItem(code))
-        self.areas_table.setItem(row, 1, QTableWidgetItem(name))
-
     def _on_unit_chosen(self, index: int) -> None:
         code = self.unit_combo.itemData(index)
         if code:
@@ -550,66 +461,7 @@ class SetupDialog(QDialog):
         if index > 0:
             self.unit_combo.setCurrentIndex(index)
 
-    def _on_add_area(self) -> None:
-        self._append_area_row("", "")
-        self._areas_touched = True
-        row = self.areas_table.rowCount() - 1
-        self.areas_table.setCurrentCell(row, 1)
-        self.areas_table.editItem(self.areas_table.item(row, 1))
-
-    def _on_remove_area(self) -> None:
-        rows = sorted({i.row() for i in self.areas_table.selectedIndexes()}, reverse=True)
-        for row in rows:
-            self.areas_table.removeRow(row)
-        self._areas_touched = True
-
-    def _move_area(self, step: int) -> None:
-        row = self.areas_table.currentRow()
-        target = row + step
-        if row < 0 or not 0 <= target < self.areas_table.rowCount():
-            return
-        rows = self.area_rows()
-        if row >= len(rows) or target >= len(rows):
-            return
-        rows[row], rows[target] = rows[target], rows[row]
-        self.set_areas(rows)
-        self.areas_table.setCurrentCell(target, 1)
-        self._areas_touched = True
-
     def _on_default_areas(self) -> None:
         code = self.code_edit.text().strip()
         self.set_areas(divisions.default_areas(code) if self.level() != Level.COUNTY else [])
-        self._areas_touched = False
-
-    def _on_area_edited(self, _item: QTableWidgetItem) -> None:
-        self._areas_touched = True
-
-    def _on_choose_image(self, kind: str) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, f"选择{IMAGE_KINDS[kind]}图片", "", "PNG 图片 (*.png)"
-        )
-        if not name:
-            return
-        data = Path(name).read_bytes()
-        pixmap = QPixmap()
-        if not pixmap.loadFromData(data, "PNG"):
-            QMessageBox.warning(self, "图片无法使用", f"“{name}”不是PNG图片。")
-            return
-        self.set_image(kind, data)
-
-    def _show_preview(self, kind: str) -> None:
-        label = self.previews[kind]
-        data = self._images[kind]
-        pixmap = QPixmap()
-        if data and pixmap.loadFromData(data, "PNG"):
-            label.setPixmap(
-                pixmap.scaled(
-                    PREVIEW_SIZE - 4,
-                    PREVIEW_SIZE - 4,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
-        else:
-            label.clear()
-            label.setText("（无）")
+        self.areas.touched = False
