@@ -52,6 +52,7 @@ from .package import (
     judge_package,
     open_package,
 )
+from .package.progress_sheet import ReportedProgress
 from .service import Session
 from .storage import dismissals_sql, ledger, packages_sql, province_sql
 from .storage.db import now_text
@@ -92,6 +93,7 @@ class PackagePlan:
     local_rows: int = 0  # records of this area not from packages (typed or imported here)
     fingerprint: str = ""  # of the key that signed the package
     key_status: str = "pinned"  # pinned: the unit's known key | new: pinned by this merge
+    progress: ReportedProgress | None = None  # what the package's 进度 sheet says
 
     @property
     def action_name(self) -> str:
@@ -118,6 +120,7 @@ class PackagePlan:
             "local_rows": self.local_rows,
             "fingerprint": self.fingerprint,
             "key_status": self.key_status,
+            "progress": self.progress.as_json() if self.progress else None,
         }
 
 
@@ -445,6 +448,7 @@ class _PlanHead:
             local,
             h.fingerprint,
             self.key_status,
+            h.progress,
         )
 
 
