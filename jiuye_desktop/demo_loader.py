@@ -1,6 +1,6 @@
 """Fill a database with the synthetic ledger of ``demo`` (through the import pipeline).
 
-Rows go through the same ``normalize`` and ``prepare`` as an imported
+Rows go through the same ``normalize`` and ``prepared_row`` as an imported
 workbook. For large counts two worker processes judge the rows (each takes
 every other row of the same generated sequence) while this process writes
 them, so both cores work; the result is the same rows as in one process.

@@ -1,15 +1,22 @@
 """Domain types of the real-name ledger (domain.md §2–§5).
 
+Over 500 lines on purpose: this is the floor that every layer reads, and most of it is
+``FIELDS``, the one table of the record's fields (header, synonyms, kind, choices,
+required/shown, form place, grid column, width; about 160 lines of declarations), written
+in the vocabulary beside it (record types, finding kinds and their words, indicators,
+choices) and read by the few types built on it (``Record``, ``Week``, ``WeeklyTable``).
+Cutting the table from its vocabulary, or the types from the table, would give modules
+that always change together and a second place to look for what a field is; there is no
+logic here to separate, only declarations.
+
 Plain dataclasses and constants; no I/O. Chinese strings here are the domain's
 own words (record types, headers, indicator names) as they appear on the forms.
-
-Over 500 lines on purpose: ``FIELDS``, the one table of the record's fields, and the
-finding vocabulary are here so that every other module reads them from one place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntFlag, StrEnum
@@ -387,11 +394,17 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {f.header: f.synonyms for f in FIE
 def required_headers(situation: Situation) -> list[str]:
     """Template headers a record in this situation must fill (the `*` and `†`): the fields
     of one rule together, the rules in the order of their first field."""
+    return list(_required_headers(situation))
+
+
+@functools.lru_cache(maxsize=1024)
+def _required_headers(situation: Situation) -> tuple[str, ...]:
+    # Cached: every imported or merged row asks, and rows share a few situations.
     by_rule: dict[Callable[[Situation], bool], list[str]] = {}
     for f in FIELDS:
         if f.required(situation):
             by_rule.setdefault(f.is_required, []).append(f.header)
-    return [h for headers in by_rule.values() for h in headers]
+    return tuple(h for headers in by_rule.values() for h in headers)
 
 
 def shown_headers(situation: Situation) -> tuple[str, ...]:

@@ -24,36 +24,31 @@ Failures of the files are remembered in memory for the completeness view
 (``completeness.remember``) of this process, never in the database.
 
 Speed: reading, hashing and judging the rows of a large merge runs in two
-worker processes started with ``spawn`` (``_judges``); as everywhere with
+worker processes started with ``spawn`` (``merge_pool.PackageReader``), and the
+writes run with a larger page cache (``Database.bulk_cache``); as everywhere with
 ``multiprocessing``, a script that merges must guard its entry point with
 ``if __name__ == "__main__":`` (``main.py`` does, and calls ``freeze_support``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import multiprocessing
-import os
-from collections import deque
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import signing
 from .completeness import Failure, remember
-from .domain import Area, Level, RecordType, Week
+from .domain import Area, Level, Week
+from .merge_duplicates import CrossDuplicate, cross_area_duplicates
+from .merge_pool import Judge, PackageReader, password_for
 from .package import (
-    JudgedPackage,
     KeyChanged,
     Package,
     PackageError,
     PackageHead,
     VerifiedPackage,
     check_table,
-    judge_file,
     judge_package,
     open_package,
 )
@@ -64,7 +59,7 @@ from .weekly import compute
 
 Progress = Callable[[int, int], None]
 
-_AREA_ID = len(ledger.RECORD_COLUMNS)  # area_id in a ledger.to_row tuple
+_AREA_ID = len(ledger.RECORD_COLUMNS)  # area_id in a ledger.record_row tuple
 _AREA_RAW = ledger.RECORD_COLUMNS.index("area_raw")
 
 ACTION_NAMES = {"new": "新增", "replace": "替换", "unchanged": "未变化"}
@@ -126,60 +121,6 @@ class PackagePlan:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateSide:
-    record: int
-    area: str
-    source_row: int | None
-    origin_unit: str | None
-
-    @property
-    def where(self) -> str:
-        row = f"第 {self.source_row} 行" if self.source_row else f"记录 #{self.record}"
-        return f"{self.area}{row}"
-
-
-@dataclass(frozen=True, slots=True)
-class CrossDuplicate:
-    """One person registered twice in one duplicate class, in two areas (domain.md §5.3)."""
-
-    name: str
-    id_number: str
-    record_type: str
-    kept: DuplicateSide
-    duplicate: DuplicateSide
-
-    @property
-    def message(self) -> str:
-        what = {
-            RecordType.NEW.value: "新就业",
-            RecordType.PLACEMENT.value: "去产能安置",
-            RecordType.ATTRITION.value: "自然减员",
-        }.get(self.record_type, self.record_type)
-        return (
-            f"{self.name}（{self.id_number}）在{self.kept.where}和{self.duplicate.where}"
-            f"都登记了{what}：保留{self.kept.where}，{self.duplicate.where}为重复"
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        def side(s: DuplicateSide) -> dict[str, Any]:
-            return {
-                "record": s.record,
-                "area": s.area,
-                "source_row": s.source_row,
-                "origin_unit": s.origin_unit,
-            }
-
-        return {
-            "name": self.name,
-            "id_number": self.id_number,
-            "record_type": self.record_type,
-            "kept": side(self.kept),
-            "duplicate": side(self.duplicate),
-            "message": self.message,
-        }
-
-
 @dataclass
 class MergeResult:
     dry_run: bool
@@ -204,16 +145,6 @@ class MergeResult:
 
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
-
-
-def _password_for(
-    path: Path, password: str | None, passwords: Mapping[str, str] | None
-) -> str | None:
-    if passwords:
-        for key in (str(path), str(path.resolve()), path.name):
-            if key in passwords:
-                return passwords[key]
-    return password
 
 
 def merge_packages(
@@ -249,56 +180,37 @@ def merge_packages(
         raise MergeRefused(f"{unit.name}是县级单位，不能合并上报文件（合并由市级单位进行）")
     if not paths:
         raise MergeRefused("没有选择要合并的上报文件")
-    failures: list[Failure] = []
-    opened: list[tuple[Package, str | None]] = []
-    total = len(paths) * 2
-    for i, raw in enumerate(paths):
-        path = Path(raw)
-        secret = _password_for(path, password, passwords)
-        try:
-            opened.append((open_package(path, secret), secret))
-        except PackageError as exc:
-            failures.append(Failure(path.name, str(exc), now_text()))
-        if progress:
-            progress(i + 1, total)
-    # A later week (or the same week written later) replaces an earlier one of the same unit.
-    opened.sort(key=lambda item: (item[0].head.week.end, item[0].head.written_at))
+    files = [Path(p) for p in paths]
+    secrets = [password_for(p, password, passwords) for p in files]
     result = MergeResult(dry_run)
-    if not dry_run and not failures:
-        session.backup("merge")  # a copy beside the database before it changes
     try:
-        with session.db.transaction():
-            judges = _judges(opened, cancelled)
-            try:
-                for i, ((pkg, _secret), judged) in enumerate(zip(opened, judges, strict=True)):
-                    if cancelled and cancelled():
-                        raise MergeRefused("合并已取消，数据库未做任何改动")
-                    try:
-                        plan = _merge_one(session, pkg, judged)
-                    except PackageError as exc:
-                        h = pkg.head
-                        failures.append(
-                            Failure(
-                                pkg.name,
-                                str(exc),
-                                now_text(),
-                                h.unit.code,
-                                h.unit.name,
-                                h.week,
-                                exc if isinstance(exc, KeyChanged) else None,
-                            )
-                        )
-                    else:
-                        result.packages.append(plan)
-                    if progress:
-                        progress(len(paths) + i + 1, total)
-            finally:
-                judges.close()
-            if failures:
-                raise MergeRefused(_refusal_text(failures), failures)
-            result.duplicates = cross_area_duplicates(session)
-            if dry_run:
-                raise _DryRun
+        with PackageReader(files, secrets) as reader:
+            opened, failures = reader.open_all(progress)
+            # A later week (or the same week written later) replaces an earlier one of the unit.
+            opened.sort(key=lambda item: (item[0].head.week.end, item[0].head.written_at))
+            if not dry_run and not failures:
+                session.backup("merge")  # a copy beside the database before it changes
+            with session.db.bulk_cache(), session.db.transaction():
+                judges = reader.judges(opened, cancelled)
+                try:
+                    for i, ((pkg, _secret), judged) in enumerate(zip(opened, judges, strict=True)):
+                        if cancelled and cancelled():
+                            raise MergeRefused("合并已取消，数据库未做任何改动")
+                        try:
+                            plan = _merge_one(session, pkg, judged)
+                        except PackageError as exc:
+                            failures.append(_failure(pkg, exc))
+                        else:
+                            result.packages.append(plan)
+                        if progress:
+                            progress(len(paths) + i + 1, len(paths) * 2)
+                finally:
+                    judges.close()
+                if failures:
+                    raise MergeRefused(_refusal_text(failures), failures)
+                result.duplicates = cross_area_duplicates(session)
+                if dry_run:
+                    raise _DryRun
     except _DryRun:
         pass
     except MergeRefused as exc:
@@ -307,51 +219,17 @@ def merge_packages(
     return result
 
 
-#: Judge packages in worker processes when there is this much to read (and two cores).
-PARALLEL_FROM_BYTES = 4 * 1024 * 1024
-WORKERS = 2
-
-Judge = Callable[[], JudgedPackage]
-
-
-def _judges(
-    opened: Sequence[tuple[Package, str | None]], cancelled: Callable[[], bool] | None
-) -> Generator[Judge, None, None]:
-    """For each package in order, a call that returns it judged (or raises PackageError).
-
-    Reading, hashing and judging the rows is pure work on the file: for a
-    large merge it runs ahead in ``WORKERS`` worker processes (spawned: safe
-    from the window's worker thread, and in the Windows bundle), a few
-    packages at a time, while this process checks the tables and writes.
-    """
-    size = 0
-    for pkg, _ in opened:
-        with contextlib.suppress(OSError):
-            size += pkg.path.stat().st_size
-    if len(opened) < 2 or size < PARALLEL_FROM_BYTES or (os.cpu_count() or 1) < 2:
-        for pkg, _ in opened:
-            yield functools.partial(judge_package, pkg, cancelled=cancelled)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        queue = iter(opened)
-        pending: deque[Future[JudgedPackage]] = deque()
-
-        def submit_next() -> None:
-            item = next(queue, None)
-            if item is not None:
-                pending.append(pool.submit(judge_file, str(item[0].path), item[1]))
-
-        for _ in range(WORKERS + 1):
-            submit_next()
-        try:
-            while pending:
-                future = pending.popleft()
-                submit_next()
-                yield future.result
-        finally:
-            for future in pending:
-                future.cancel()
+def _failure(pkg: Package, exc: PackageError) -> Failure:
+    h = pkg.head
+    return Failure(
+        pkg.name,
+        str(exc),
+        now_text(),
+        h.unit.code,
+        h.unit.name,
+        h.week,
+        exc if isinstance(exc, KeyChanged) else None,
+    )
 
 
 def _refusal_text(failures: Sequence[Failure]) -> str:
@@ -645,40 +523,3 @@ def _city_rows(
         yield tuple(row), findings, removed_on, reason, note
     if current is not None:
         runs.append((first_id + start, first_id + len(verified.rows) - 1, current))
-
-
-# --- After the merge -------------------------------------------------------------------------------
-
-
-def cross_area_duplicates(session: Session) -> list[CrossDuplicate]:
-    """Duplicates (domain.md §5.3) whose two records lie in different areas or units.
-
-    The self-check finds them too (it runs on every record); this names both
-    sides, for the city's view of what no county could see alone.
-    """
-    conn = session.db.conn
-    losers = ledger.duplicate_losers(conn)
-    if not losers:
-        return []
-    brief = ledger.record_brief(conn, sorted({i for pair in losers for i in pair}))
-    out: list[CrossDuplicate] = []
-    for loser, keeper in losers:
-        me, kept = brief[loser], brief[keeper]
-        if me["area_id"] == kept["area_id"] and me["origin_unit"] == kept["origin_unit"]:
-            continue
-        out.append(
-            CrossDuplicate(
-                me["name"],
-                me["id_number"],
-                me["record_type"],
-                _side(keeper, kept),
-                _side(loser, me),
-            )
-        )
-    return out
-
-
-def _side(record_id: int, brief: dict[str, Any]) -> DuplicateSide:
-    return DuplicateSide(
-        record_id, str(brief["area"] or ""), brief["source_row"], brief["origin_unit"]
-    )

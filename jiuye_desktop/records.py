@@ -3,14 +3,18 @@ demo) to the row the ledger stores.
 
 ``normalize`` reads the cells (by ``domain.FIELDS``); ``derive`` computes what the
 database keeps beside the record (indicator bits, duplicate class, findings of the
-record on its own); ``prepared_row`` (bulk: import, demo, merge) and ``prepare`` (one
-record: the form) add the area id and give the stored row. All pure: the context
-carries what they need of the unit.
+record on its own); ``prepared_row`` adds the area id and gives the stored row
+(``ledger.RowAndFindings``: plain tuples). One chain for every caller: the import,
+the demo and the merge store such rows in bulk (``ledger.insert_rows``), the form
+stores, replaces or re-links one (``insert_rows``, ``update_record``,
+``relink_record``); ``row_findings`` gives the form its findings back. All pure: the
+context carries what they need of the unit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -23,6 +27,7 @@ from .domain import (
     Area,
     FieldKind,
     Finding,
+    FindingKind,
     Record,
     RecordType,
     Unit,
@@ -73,6 +78,7 @@ class UnitContext:
     today: dt.date = field(default_factory=dt.date.today)
     area_keys: list[str] | None = None  # parallel to ``areas``; default: their codes
     _by_key: dict[str, str] = field(default_factory=dict, init=False)
+    _resolved: dict[str, str | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         unit_name = self.unit.name
@@ -94,7 +100,13 @@ class UnitContext:
         name as written, or None when unknown."""
         if not text:
             return None
-        return self._by_key.get(_area_key(text))
+        try:
+            return self._resolved[text]
+        except KeyError:  # each distinct text is read once: a ledger has a few dozen
+            key = self._by_key.get(_area_key(text))
+            if len(self._resolved) < 10_000:
+                self._resolved[text] = key
+            return key
 
 
 def _strip_suffix(name: str) -> str:
@@ -138,6 +150,12 @@ def cell_text(value: object) -> str:
 
 def _date_fields(value: object) -> tuple[str | None, str]:
     """(ISO date or None, the text as written when it could not be read)."""
+    if type(value) is str:
+        return _date_text_fields(value)
+    return _read_date_fields(value)
+
+
+def _read_date_fields(value: object) -> tuple[str | None, str]:
     if type(value) is dt.date:
         return value.isoformat(), ""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -146,6 +164,10 @@ def _date_fields(value: object) -> tuple[str | None, str]:
     if day is None:
         return None, cell_text(value)
     return day.isoformat(), ""
+
+
+#: Dates written as text, read once each: a year's rows share a few hundred dates.
+_date_text_fields = functools.lru_cache(maxsize=4096)(_read_date_fields)
 
 
 #: (attribute, header) of the 是/否 fields, and of the text and choice fields kept as written
@@ -267,16 +289,16 @@ def record_values(record: Record) -> dict[str, str]:
 # --- The stored row ----------------------------------------------------------------------
 
 
-def prepare(record: Record, ctx: UnitContext) -> ledger.PreparedRecord:
-    """A record with its area, indicator bits, duplicate class and own findings."""
-    ind, key, birth, id_ok, findings = derive(record, ctx)
-    return ledger.PreparedRecord(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
-
-
 def prepared_row(record: Record, ctx: UnitContext) -> ledger.RowAndFindings:
-    """``ledger.to_row(prepare(record, ctx))`` without the objects in between (for bulk loads)."""
+    """The row the ledger stores for a record: its values, area id, derived columns and
+    own findings (``derive``)."""
     ind, key, birth, id_ok, findings = derive(record, ctx)
     return ledger.record_row(record, _area_id(record, ctx), id_ok, birth, ind, key, findings)
+
+
+def row_findings(row: ledger.RowAndFindings) -> list[Finding]:
+    """The record's own findings of a stored row, as the form shows them."""
+    return [Finding(FindingKind(k), f, m, rule=r) for k, f, m, r in row[1]]
 
 
 def _area_id(record: Record, ctx: UnitContext) -> int | None:

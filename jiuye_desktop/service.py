@@ -14,8 +14,7 @@ from pathlib import Path
 
 from . import adjustments, divisions
 from .domain import Area, Finding, Level, Record, Unit
-from .records import UnitContext, prepare
-from .records import prepared_row as prepared_row  # the record path lives in records
+from .records import UnitContext, prepared_row, row_findings
 from .storage import ledger
 from .storage.backup import BackgroundBackup, make_backup, open_ledger
 from .storage.db import Database, StorageError
@@ -180,7 +179,7 @@ class Session:
                     )
                 ):
                     rec.area_code = key
-                    ledger.relink_record(tx, record_id, prepare(rec, ctx))
+                    ledger.relink_record(tx, record_id, prepared_row(rec, ctx))
                     count += 1
         return count
 
@@ -196,7 +195,7 @@ class Session:
 
         ctx = self.context()
         record = normalize(values, ctx)
-        return record, list(prepare(record, ctx).findings)
+        return record, row_findings(prepared_row(record, ctx))
 
     def add_values(
         self, values: dict[str, object], reason: str | None = None
@@ -214,12 +213,12 @@ class Session:
         """
         ctx = self.context()
         record.area_code = record.area_code or ctx.resolve_area(record.area_raw)
-        p = prepare(record, ctx)
+        row = prepared_row(record, ctx)
         with self.db.transaction() as tx:
-            ledger.insert_records(tx, [p], import_id=None, operator=self.operator)
+            ledger.insert_rows(tx, [row], import_id=None, operator=self.operator)
             new_id = ledger.last_record_id(tx)
             adjustments.after_insert(tx, new_id, reason=reason, operator=self.operator)
-        return new_id, list(p.findings)
+        return new_id, row_findings(row)
 
     def edit_record(
         self, record_id: int, record: Record, reason: str | None = None
@@ -232,15 +231,15 @@ class Session:
         """
         ctx = self.context()
         record.area_code = record.area_code or ctx.resolve_area(record.area_raw)
-        p = prepare(record, ctx)
+        row = prepared_row(record, ctx)
         with self.db.transaction() as tx:
             before = adjustments.before_states(tx, [record_id]).get(record_id)
-            changes = ledger.update_record(tx, record_id, p, operator=self.operator)
+            changes = ledger.update_record(tx, record_id, row, operator=self.operator)
             if before is not None and changes:
                 adjustments.after_edit(
                     tx, record_id, before, changes, reason=reason, operator=self.operator
                 )
-        return list(p.findings)
+        return row_findings(row)
 
 
 def open_session(path: Path | str, *, operator: str | None = None) -> Session:

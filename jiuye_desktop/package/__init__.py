@@ -1,8 +1,9 @@
 """The file that goes upward (annex1.md): its format and digest, writing, reading, verifying.
 
 ``format`` holds the sheets, the 说明 keys and the canonical digest; ``writer``
-writes a package; ``reader`` opens (decrypts) one and reads its 说明;
-``verify`` judges its rows and checks 账表一致. The rows a merge stores go in
+writes a package (``stream`` streams its 实名台账 rows into the file); ``reader``
+opens (decrypts) one and reads its 说明; ``verify`` judges its rows and checks
+账表一致. The rows a merge stores go in
 through ``storage.packages_sql.store_rows``.
 """
 

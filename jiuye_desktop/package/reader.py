@@ -161,8 +161,15 @@ def _decrypt(data: bytes, name: str, password: str | None) -> bytes:
     return out.getvalue()
 
 
-def open_package(path: Path | str, password: str | None = None) -> Package:
+def open_package(
+    path: Path | str, password: str | None = None, *, inspected_sha: str | None = None
+) -> Package:
     """Open a package (decrypting it with ``password`` when it is encrypted) and read its 说明.
+
+    ``inspected_sha``: the SHA-256 of a file this process or another of the same merge
+    has already opened; when the file still has exactly those bytes, the workbook's
+    container check (``inspect_workbook``, the costliest part of opening) is not
+    repeated on them.
 
     Raises:
         PasswordRequired, WrongPassword: an encrypted file without the right password.
@@ -184,7 +191,8 @@ def open_package(path: Path | str, password: str | None = None) -> Package:
     if data[:4] != b"PK\x03\x04":
         raise PackageError(f"文件“{name}”不是Excel工作簿（.xlsx），不是上报文件")
     try:
-        inspect_workbook(name, data)
+        if sha != inspected_sha:
+            inspect_workbook(name, data)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except WorkbookRefused as exc:
         raise PackageError(str(exc)) from exc
@@ -210,6 +218,15 @@ def open_package(path: Path | str, password: str | None = None) -> Package:
         digest = sheet_digest(grid, (int(start[0]), int(start[1])), skip=sheet_name == NOTES_SHEET)
         sheets.append((sheet_name, digest))
     return Package(path, replace(head, sheets=tuple(sheets)), book)
+
+
+def peek_package(path: str, password: str | None) -> Package | str:
+    """``open_package`` for a worker process: the package without its workbook (which
+    cannot cross processes), or the Chinese reason it cannot be opened."""
+    try:
+        return replace(open_package(path, password), book=None)
+    except PackageError as exc:
+        return str(exc)
 
 
 def _read_head(book: Any, name: str, sha: str) -> PackageHead:

@@ -63,6 +63,8 @@ class JudgedPackage:
     area_ids: tuple[int, ...]
     #: Warnings the unit marked as checked (核实说明), by index into ``rows``.
     checked: dict[int, list[Checked]] = field(default_factory=dict)
+    #: The weekly table the rows give, once ``check_table`` found it equal to 附件1.
+    table: WeeklyTable | None = None
 
 
 @dataclass
@@ -92,9 +94,17 @@ def verify_package(
     return VerifiedPackage(judged.head, judged.rows, check_table(judged, operator=operator))
 
 
-def judge_file(path: str, password: str | None) -> JudgedPackage:
-    """``open_package`` then ``judge_package``: the work a merge hands to a worker process."""
-    return judge_package(open_package(path, password))
+def judge_file(path: str, password: str | None, inspected_sha: str | None = None) -> JudgedPackage:
+    """``open_package``, ``judge_package`` and ``check_table``: the work a merge hands to a
+    worker process. ``inspected_sha``: the file as the merge opened it (see
+    ``open_package``); the merge compares the judged head's SHA-256 with it.
+
+    Raises:
+        PackageError: as ``judge_package`` and ``check_table``.
+    """
+    judged = judge_package(open_package(path, password, inspected_sha=inspected_sha))
+    judged.table = check_table(judged)
+    return judged
 
 
 def judge_package(
@@ -105,7 +115,7 @@ def judge_package(
 ) -> JudgedPackage:
     """Read the 实名台账 rows, check the digest, and judge each row as the unit does.
 
-    Each row is normalised and judged (``records.normalize``, ``service.prepare``)
+    Each row is normalised and judged (``records.normalize``, ``records.prepared_row``)
     in the context of a scratch ledger of the package's unit and areas, made
     by the real migrations.
 
@@ -187,17 +197,22 @@ def check_table(judged: JudgedPackage, *, operator: str = "") -> WeeklyTable:
     The rows go into a new in-memory ledger of the package's unit and areas,
     made by the real migrations and filled through the ledger's own insert
     and removal paths; its table is computed by ``weekly.compute`` and
-    compared cell by cell with the package's 附件1.
+    compared cell by cell with the package's 附件1. Done once per judged package
+    (a worker of the merge does it beside the judging): a second call returns the
+    table found by the first.
 
     Raises:
         PackageError: 附件1 differs from what the rows give.
     """
+    if judged.table is not None:
+        return judged.table
     head = judged.head
     mem = _scratch_session(head, operator)
     try:
         if tuple(i for i, _ in ledger.list_areas(mem.db.conn)) != judged.area_ids:
             raise RuntimeError("scratch ledgers of one package got different area ids")
         with mem.db.transaction() as tx:
+            packages_sql.drop_search_indexes(tx)
             packages_sql.store_rows(
                 tx, judged.rows, import_id=None, origin_unit=None, package_id=None, operator=""
             )
@@ -205,6 +220,7 @@ def check_table(judged: JudgedPackage, *, operator: str = "") -> WeeklyTable:
     finally:
         mem.close()
     _compare_annex(head, judged.annex, table)
+    judged.table = table
     return table
 
 

@@ -11,7 +11,6 @@ import json
 import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..domain import Area, Finding, Level, Record, Unit
@@ -192,19 +191,6 @@ def finish_import(conn: sqlite3.Connection, import_id: int, imported: int, rejec
 # --- Records ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedRecord:
-    """A record plus what the database keeps beside it."""
-
-    record: Record
-    area_id: int | None
-    id_ok: bool
-    birth_date: str | None
-    ind: int
-    dup_key: str | None
-    findings: Sequence[Finding]
-
-
 _INSERT_SQL = (
     "INSERT INTO records ("
     + ", ".join(RECORD_COLUMNS + DERIVED_COLUMNS)
@@ -244,11 +230,6 @@ TALLY_REMOVED_SQL = """
 """
 
 
-def to_row(p: PreparedRecord) -> RowAndFindings:
-    """Plain tuples for a prepared record: cheap to pickle between processes."""
-    return record_row(p.record, p.area_id, p.id_ok, p.birth_date, p.ind, p.dup_key, p.findings)
-
-
 def record_row(
     record: Record,
     area_id: int | None,
@@ -258,7 +239,8 @@ def record_row(
     dup_key: str | None,
     findings: Sequence[Finding],
 ) -> RowAndFindings:
-    """``to_row`` from the parts of a prepared record, without making one."""
+    """The row ``insert_rows`` stores for a record and what is derived from it (plain
+    tuples: cheap to pickle between processes)."""
     return (
         _record_values(record) + (area_id, int(id_ok), birth_date, int(ind), dup_key),
         [(f.kind.value, f.field, f.message, f.rule) for f in findings],
@@ -274,7 +256,8 @@ def insert_rows(
     origin_unit: str | None = None,
     batch: int = 5000,
 ) -> int:
-    """Insert records given as ``to_row`` tuples; returns how many. Caller holds the transaction."""
+    """Insert records given as ``record_row`` tuples; returns how many. Caller holds the
+    transaction."""
     tail = (import_id, origin_unit, now_text(), operator)
     count = 0
     rows: list[tuple[Any, ...]] = []
@@ -310,39 +293,19 @@ def last_record_id(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM records").fetchone()[0])
 
 
-def insert_records(
-    conn: sqlite3.Connection,
-    prepared: Iterable[PreparedRecord],
-    *,
-    import_id: int | None,
-    operator: str,
-    origin_unit: str | None = None,
-    batch: int = 5000,
-) -> int:
-    """Insert records and their own findings; returns how many. Caller holds the transaction."""
-    return insert_rows(
-        conn,
-        (to_row(p) for p in prepared),
-        import_id=import_id,
-        operator=operator,
-        origin_unit=origin_unit,
-        batch=batch,
-    )
-
-
 def update_record(
-    conn: sqlite3.Connection, record_id: int, p: PreparedRecord, *, operator: str
+    conn: sqlite3.Connection, record_id: int, row: RowAndFindings, *, operator: str
 ) -> list[tuple[str, str, str]]:
-    """Replace a record's values; history keeps each changed field. Returns the changes."""
+    """Replace a record's values by a ``record_row``; history keeps each changed field.
+    Returns the changes."""
     old = conn.execute(
         "SELECT " + ", ".join(RECORD_COLUMNS) + " FROM records WHERE id = ?", (record_id,)
     ).fetchone()
     if old is None:
         raise KeyError(record_id)
-    r = p.record
+    values, findings = row
     changes = []
-    for column, before in zip(RECORD_COLUMNS, old, strict=True):
-        after = getattr(r, column)
+    for column, before, after in zip(RECORD_COLUMNS, old, values, strict=False):
         if column == "source_row":
             continue
         if (before or "") != (after or ""):
@@ -352,14 +315,14 @@ def update_record(
     if not changes:
         return []
     at = now_text()
-    sets = ", ".join(f"{c} = ?" for c in RECORD_COLUMNS if c != "source_row")
-    values = [getattr(r, c) for c in RECORD_COLUMNS if c != "source_row"]
+    kept = [i for i, c in enumerate(RECORD_COLUMNS) if c != "source_row"]
+    sets = ", ".join(f"{RECORD_COLUMNS[i]} = ?" for i in kept)
+    derived = ", ".join(f"{c} = ?" for c in DERIVED_COLUMNS)
     conn.execute(
-        f"UPDATE records SET {sets}, area_id = ?, id_ok = ?, birth_date = ?, ind = ?, "
-        "dup_key = ?, updated_at = ? WHERE id = ?",
-        (*values, p.area_id, int(p.id_ok), p.birth_date, int(p.ind), p.dup_key, at, record_id),
+        f"UPDATE records SET {sets}, {derived}, updated_at = ? WHERE id = ?",
+        (*(values[i] for i in kept), *values[len(RECORD_COLUMNS) :], at, record_id),
     )
-    replace_findings(conn, record_id, p.findings)
+    replace_findings(conn, record_id, findings)
     conn.executemany(
         "INSERT INTO history (record_id, at, operator, action, field, old_value, new_value) "
         "VALUES (?, ?, ?, 'edit', ?, ?, ?)",
@@ -373,21 +336,24 @@ def area_links(conn: sqlite3.Connection) -> list[tuple[str, int | None]]:
     return conn.execute("SELECT DISTINCT area_raw, area_id FROM records").fetchall()
 
 
-def relink_record(conn: sqlite3.Connection, record_id: int, p: PreparedRecord) -> None:
-    """Refresh a record's derived columns and own findings without touching its values."""
+def relink_record(conn: sqlite3.Connection, record_id: int, row: RowAndFindings) -> None:
+    """Refresh a record's derived columns and own findings from a ``record_row``, without
+    touching its values."""
+    values, findings = row
+    derived = ", ".join(f"{c} = ?" for c in DERIVED_COLUMNS)
     conn.execute(
-        "UPDATE records SET area_id = ?, id_ok = ?, birth_date = ?, ind = ?, dup_key = ? "
-        "WHERE id = ?",
-        (p.area_id, int(p.id_ok), p.birth_date, int(p.ind), p.dup_key, record_id),
+        f"UPDATE records SET {derived} WHERE id = ?",
+        (*values[len(RECORD_COLUMNS) :], record_id),
     )
-    replace_findings(conn, record_id, p.findings)
+    replace_findings(conn, record_id, findings)
 
 
-def replace_findings(conn: sqlite3.Connection, record_id: int, findings: Sequence[Finding]) -> None:
+def replace_findings(
+    conn: sqlite3.Connection, record_id: int, findings: Sequence[tuple[str, str, str, str]]
+) -> None:
+    """A record's own findings, given as the (kind, field, message, rule) of ``record_row``."""
     conn.execute("DELETE FROM record_findings WHERE record_id = ?", (record_id,))
-    conn.executemany(
-        _FINDING_SQL, [(record_id, f.kind.value, f.field, f.message, f.rule) for f in findings]
-    )
+    conn.executemany(_FINDING_SQL, [(record_id, *f) for f in findings])
 
 
 def iter_records(

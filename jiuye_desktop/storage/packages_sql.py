@@ -154,7 +154,7 @@ def count_ledger_rows(conn: sqlite3.Connection, start: str, end: str) -> int:
 
 # --- Merged records --------------------------------------------------------------------------
 
-#: A merged row: the ``ledger.to_row`` values (``RECORD_COLUMNS`` then
+#: A merged row: the ``ledger.record_row`` values (``RECORD_COLUMNS`` then
 #: ``DERIVED_COLUMNS``), its own findings (kind, field, message, rule), and its
 #: removal (date, reason, note) or three Nones.
 MergedRow = tuple[
@@ -371,3 +371,18 @@ def store_rows(
     for (removed_on, note), group in removed.items():
         ledger.remove_records(conn, group, removed_on=removed_on, note=note, operator=operator)
     return n
+
+
+def drop_search_indexes(conn: sqlite3.Connection) -> None:
+    """Drop the indexes of ``records`` and ``record_findings``: for a scratch ledger that is
+    filled once and only tallied (``package.check_table``), never searched. Inserting
+    rows then costs a fraction; the tally, the ids and the removals do not use them."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('records', 'record_findings')"
+        )
+    ]
+    for name in names:
+        conn.execute(f'DROP INDEX "{name}"')

@@ -3,7 +3,7 @@
 Each process that judges rows of a workbook writes them to a stage of its own:
 the importing process to a table of its connection's ``temp`` schema, the
 helper process to slot files (no journal: a lost slot is simply judged again
-or thrown away). A stage holds the ``to_row`` values keyed by the Excel
+or thrown away). A stage holds the ``record_row`` values keyed by the Excel
 row number, and the findings of each row.
 
 ``copy_to_ledger`` then inserts the staged rows into ``records`` in workbook
@@ -79,7 +79,7 @@ _INSERT_FINDING = {
 def write(
     conn: sqlite3.Connection, rows: Sequence[tuple[int, RowAndFindings]], schema: str = "temp"
 ) -> None:
-    """Stage judged rows given as (Excel row number, ``to_row`` value).
+    """Stage judged rows given as (Excel row number, ``record_row`` value).
 
     The caller holds the transaction (the importing process writes its own
     stage inside the import's transaction).

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jiuye_desktop import fuzzy
+from jiuye_desktop import fuzzy_keys
 from jiuye_desktop.demo import generate_rows
 from jiuye_desktop.demo_workbook import write_workbook
 from jiuye_desktop.importer import import_workbook
@@ -66,26 +66,26 @@ def only(found: dict[int, list], record: int, rule: str):
 
 
 def test_sound_alike_every_reading_tones_ignored() -> None:
-    assert fuzzy.sound_alike("王芳", "王方")
-    assert fuzzy.sound_alike("曾强", "增强")  # 曾 reads ceng or zeng
-    assert fuzzy.sound_alike("单雪", "善雪")  # 单 reads dan, chan or shan
-    assert not fuzzy.sound_alike("王芳", "李芳")
-    assert not fuzzy.sound_alike("王芳", "王芳芳")
-    assert fuzzy.sound_keys("阿依古丽·买买提")  # the middle dot is no reading
+    assert fuzzy_keys.sound_alike("王芳", "王方")
+    assert fuzzy_keys.sound_alike("曾强", "增强")  # 曾 reads ceng or zeng
+    assert fuzzy_keys.sound_alike("单雪", "善雪")  # 单 reads dan, chan or shan
+    assert not fuzzy_keys.sound_alike("王芳", "李芳")
+    assert not fuzzy_keys.sound_alike("王芳", "王芳芳")
+    assert fuzzy_keys.sound_keys("阿依古丽·买买提")  # the middle dot is no reading
 
 
 def test_made_up_phones_and_the_definition_of_a_run() -> None:
-    assert fuzzy.made_up_phone("13888888888")  # 10 equal digits
-    assert fuzzy.made_up_phone("13955555555")  # 8 equal digits at the end
-    assert fuzzy.made_up_phone("12345678901")  # up, 9 → 0 counts as one more
-    assert fuzzy.made_up_phone("13456789012")
-    assert fuzzy.made_up_phone("13987654321")  # down
-    assert fuzzy.made_up_phone("13910987654")  # down, 0 → 9 counts as one less
-    assert fuzzy.made_up_phone("15012345678")  # a run of 8 inside a real-looking number
+    assert fuzzy_keys.made_up_phone("13888888888")  # 10 equal digits
+    assert fuzzy_keys.made_up_phone("13955555555")  # 8 equal digits at the end
+    assert fuzzy_keys.made_up_phone("12345678901")  # up, 9 → 0 counts as one more
+    assert fuzzy_keys.made_up_phone("13456789012")
+    assert fuzzy_keys.made_up_phone("13987654321")  # down
+    assert fuzzy_keys.made_up_phone("13910987654")  # down, 0 → 9 counts as one less
+    assert fuzzy_keys.made_up_phone("15012345678")  # a run of 8 inside a real-looking number
     for real in ("13800138000", "15100021099", "13812345670", "13955555551", "13777777123"):
-        assert fuzzy.made_up_phone(real) == "", real
-    assert fuzzy.made_up_phone("0371-66666666") == ""  # landlines are not judged
-    assert fuzzy.made_up_phone("037166666666") == ""
+        assert fuzzy_keys.made_up_phone(real) == "", real
+    assert fuzzy_keys.made_up_phone("0371-66666666") == ""  # landlines are not judged
+    assert fuzzy_keys.made_up_phone("037166666666") == ""
 
 
 @settings(max_examples=200, deadline=None)
@@ -108,7 +108,7 @@ def test_one_edit_ids_finds_the_valid_id(seed: int, pos: int, digit: int, swap: 
     typo = "".join(chars)
     if typo == valid or not typo[:17].isdigit() or typo[17] not in "0123456789X":
         return  # not an ID of the form the rule looks at
-    candidates = dict(fuzzy.one_edit_ids(typo))
+    candidates = dict(fuzzy_keys.one_edit_ids(typo))
     if typo[:17] + id_check_digit(typo[:17]) == typo:
         return  # the typo happens to be a valid ID itself: not an invalid one
     assert valid in candidates

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from jiuye_desktop.cli import main
 from jiuye_desktop.domain import Area, Level, Unit
 from jiuye_desktop.importer import ImportRefused, import_workbook
-from jiuye_desktop.records import UnitContext, cell_text, normalize, prepare
+from jiuye_desktop.records import UnitContext, cell_text, normalize, prepared_row, row_findings
 from jiuye_desktop.selfcheck import run_check
 from jiuye_desktop.storage import ledger
 from jiuye_desktop.validation import parse_date, read_id
@@ -209,7 +209,7 @@ _CTX = UnitContext(
 @given(st.dictionaries(st.sampled_from(TEMPLATE), cells, max_size=len(TEMPLATE)))
 def test_any_row_normalises_and_is_judged_without_raising(values: dict) -> None:
     record = normalize(values, _CTX, source_row=7)
-    p = prepare(record, _CTX)
+    findings = row_findings(prepared_row(record, _CTX))
     assert record.registered_on is not None
-    for f in p.findings:
+    for f in findings:
         assert f.message and f.field

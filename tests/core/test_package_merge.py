@@ -462,7 +462,7 @@ def test_a_person_newly_employed_in_two_counties_is_one_duplicate(tmp_path: Path
 def test_worker_processes_judge_as_this_process_does(
     counties: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jiuye_desktop import merge
+    from jiuye_desktop import merge, merge_pool
 
     files = [
         export(counties["changge"], W, tmp_path / "a.xlsx"),
@@ -470,7 +470,7 @@ def test_worker_processes_judge_as_this_process_does(
     ]
     serial = city(tmp_path / "serial.sqlite")
     merge_packages(serial, files, password="pw")
-    monkeypatch.setattr(merge, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(merge_pool, "PARALLEL_FROM_BYTES", 0)
     parallel = city(tmp_path / "parallel.sqlite")
     result = merge_packages(parallel, files, password="pw")
     assert [p.rows_add for p in result.packages] == [
@@ -489,6 +489,40 @@ def test_worker_processes_judge_as_this_process_does(
     assert "导出后被修改过" in refused(fresh, files, password="pw")
     for c in (serial, parallel, fresh):
         c.close()
+
+
+def test_a_file_changed_between_the_two_readings_is_refused(
+    counties: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiuye_desktop import merge_pool
+
+    files = [export(counties["changge"], W, tmp_path / "a.xlsx")]
+    files.append(export(counties["weidu"], W, tmp_path / "b.xlsx"))
+    monkeypatch.setattr(merge_pool, "PARALLEL_FROM_BYTES", 0)
+    with merge_pool.PackageReader(files, [None, None]) as reader:
+        opened, failures = reader.open_all()
+        assert not failures and len(opened) == 2
+        export(counties["changge"], next_week(W), files[0])  # a valid package, other bytes
+        judges = list(reader.judges(opened, None))
+        with pytest.raises(merge_pool.PackageError, match="在合并过程中被改动过"):
+            judges[0]()
+        assert judges[1]().head.sha256 == opened[1][0].head.sha256
+
+
+def test_the_container_check_runs_once_on_the_same_bytes(
+    counties: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiuye_desktop.package import reader
+
+    path = export(counties["changge"], W, tmp_path / "a.xlsx")
+    calls: list[str] = []
+    real = reader.inspect_workbook
+    monkeypatch.setattr(reader, "inspect_workbook", lambda n, d: (calls.append(n), real(n, d)))
+    sha = reader.open_package(path).head.sha256
+    assert reader.open_package(path, inspected_sha=sha).head.sha256 == sha
+    assert calls == ["a.xlsx"]  # the second opening of the same bytes skipped it
+    reader.open_package(path, inspected_sha="0" * 64)
+    assert calls == ["a.xlsx", "a.xlsx"]
 
 
 # --- Completeness -------------------------------------------------------------------------------------

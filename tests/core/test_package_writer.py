@@ -1,4 +1,4 @@
-"""The package writer's quick way of putting a 实名台账 row together gives what the careful way does."""
+"""The package stream's quick way of putting a 实名台账 row together gives what the careful way does."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 from jiuye_desktop import package as pkg
 from jiuye_desktop.demo_loader import load_demo
 from jiuye_desktop.domain import Level
-from jiuye_desktop.package import writer
+from jiuye_desktop.package import stream
 from jiuye_desktop.service import init_database
 from jiuye_desktop.weeks import week_from_key
 
@@ -35,7 +35,7 @@ ODD = [
 
 def _sheet_xml(path: Path) -> bytes:
     with zipfile.ZipFile(path) as zf:
-        return zf.read(writer._sheet_member(zf, pkg.format.LEDGER_SHEET))
+        return zf.read(stream.sheet_member(zf, pkg.format.LEDGER_SHEET))
 
 
 def test_quick_and_careful_rows_are_the_same(
@@ -69,8 +69,8 @@ def test_quick_and_careful_rows_are_the_same(
         )
     fast = pkg.export_package(s, W, tmp_path / "fast.xlsx")
     every = re.compile("")  # every row cleaned cell by cell and put together the careful way
-    monkeypatch.setattr(writer, "_NEEDS_CLEAN", every)
-    monkeypatch.setattr(writer, "_NEEDS_CARE", every)
+    monkeypatch.setattr(stream, "_NEEDS_CLEAN", every)
+    monkeypatch.setattr(stream, "_NEEDS_CARE", every)
     slow = pkg.export_package(s, W, tmp_path / "slow.xlsx")
     assert (fast.rows, fast.active, fast.removed) == (slow.rows, slow.active, slow.removed)
     assert _sheet_xml(fast.path) == _sheet_xml(slow.path)

@@ -160,3 +160,40 @@ def test_merge_gets_the_same_checks(ledger_path: Path, tmp_path: Path) -> None:
     err = assert_refused(run_cli(["merge", sparse_sheet(tmp_path), "--db", ledger_path]), 1)
     assert "超出台账可能的大小" in err
     assert sha(ledger_path) == before
+
+
+def _one_sheet_book(sheet_xml: bytes) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        (b'<row r="2"><c r="ZZ60000" t="n"><v>1</v></c></row>', True),  # 60,000 x 702 cells
+        (b'<row r="2"><c r="ZZ50000" t="n"><v>1</v></c></row>', False),  # 50,000 x 702
+        (b'<row r="2"><c\tr="ZZ60000" t="n"><v>1</v></c></row>', True),  # a tab before r=
+        (b'<row r="2"><c\nr="AAA60000" t="n"><v>1</v></c></row>', True),
+        (b'<row r="2"><c r="A1048577"/></row>', True),  # beyond Excel's last row
+        (b'<x:row r="1048577"><x:c r="A2"/></x:row>', True),  # a prefixed row element
+        (b'<row\tr="1048577"><c r="A2"/></row>', True),
+        (b'<row r="1048576"><c r="AZ1"/></row>', True),  # 1,048,576 x 52 cells
+        (b'<row r="700000"><c r="AZ1"/></row>', False),  # 700,000 x 52
+    ],
+)
+def test_the_container_check_reads_every_way_of_writing_a_reference(
+    body: bytes, refused: bool
+) -> None:
+    """The quick path (a plain space before r=, rows without a prefix) and the general one
+    find the same extent."""
+    xml = b'<worksheet xmlns="x"><sheetData>' + body + b"</sheetData></worksheet>"
+    data = _one_sheet_book(xml)
+    if refused:
+        with pytest.raises(WorkbookRefused, match="超出台账可能的大小"):
+            inspect_workbook("t.xlsx", data)
+    else:
+        inspect_workbook("t.xlsx", data)
