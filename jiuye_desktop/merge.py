@@ -294,10 +294,9 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         )
     rows = judged()
     before = _area_cells(session, head.week, area.name)
-    # What this package writes is undone when its 附件1 does not hold (the merge is then
-    # refused as a whole; the other files are still checked, against the ledger without it).
-    with session.db.undo_on(PackageError):
-        n, replaced = _store(session, pkg, rows, active, (area_id, area), areas)
+    # A package whose 附件1 does not hold refuses the whole merge (the transaction is rolled
+    # back); the files after it are still checked, to list every failure at once.
+    n, replaced = _store(session, pkg, rows, active, (area_id, area), areas)
     after = _area_cells(session, head.week, area.name)
     local = packages_sql.local_records_in_area(conn, area_id)
     action = "replace" if active is not None else "new"
