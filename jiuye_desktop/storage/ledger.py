@@ -7,6 +7,7 @@ stay together; features with SQL of their own have their own module beside it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import operator
 import sqlite3
@@ -16,38 +17,11 @@ from typing import Any
 from ..domain import Area, Finding, Level, Record, Unit
 from .db import now_text
 
-# Record attributes stored one-to-one in columns of ``records``.
-RECORD_COLUMNS = (
-    "name",
-    "id_number",
-    "id_raw",
-    "id_note",
-    "sex",
-    "area_raw",
-    "record_type",
-    "event_date",
-    "event_date_raw",
-    "employment_form",
-    "employer",
-    "uscc",
-    "contract",
-    "insurance",
-    "reemployed",
-    "hardship",
-    "hardship_category",
-    "overcapacity",
-    "former_enterprise",
-    "placement_method",
-    "attrition_reason",
-    "hukou",
-    "education",
-    "industry",
-    "phone",
-    "registered_on",
-    "registered_on_raw",
-    "remark",
-    "seq",
-    "source_row",
+#: Record attributes stored one-to-one in columns of ``records``: every field of
+#: ``domain.Record`` (the one field table's values, and what was written beside them) but
+#: the area's code, which is stored resolved (``area_id``), and the database id.
+RECORD_COLUMNS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Record) if f.name not in ("area_code", "id")
 )
 DERIVED_COLUMNS = ("area_id", "id_ok", "birth_date", "ind", "dup_key")
 
