@@ -582,9 +582,15 @@ def record_history(conn: sqlite3.Connection, record_id: int) -> list[dict[str, A
 
 
 def weekly_counts(
-    conn: sqlite3.Connection, year_start: str, prev_end: str | None, end: str
+    conn: sqlite3.Connection,
+    year_start: str,
+    prev_end: str | None,
+    end: str,
+    *,
+    area_id: int | None = None,
 ) -> list[tuple[int, int, int, int]]:
-    """(area id, indicator bits, cumulative at end, cumulative at prev_end) by group.
+    """(area id, indicator bits, cumulative at end, cumulative at prev_end) by group; with
+    ``area_id``, of that area only.
 
     本年累计 at a day = records of the year registered on or before that day
     and not removed on or before that day (domain.md §4), read from the daily
@@ -594,10 +600,11 @@ def weekly_counts(
     sql = """
         SELECT area_id, ind, sum(n), sum(CASE WHEN day <= :prev THEN n ELSE 0 END)
         FROM tally
-        WHERE year = :year AND day <= :end
+        WHERE year = :year AND day <= :end AND (:area IS NULL OR area_id = :area)
         GROUP BY area_id, ind
     """
-    return conn.execute(sql, {"year": int(year_start[:4]), "end": end, "prev": prev}).fetchall()
+    args = {"year": int(year_start[:4]), "end": end, "prev": prev, "area": area_id}
+    return conn.execute(sql, args).fetchall()
 
 
 def weekly_counts_by_scan(
