@@ -196,7 +196,15 @@ def merge_packages(
             opened.sort(key=lambda item: (item[0].head.week.end, item[0].head.written_at))
             if not dry_run and not failures:
                 session.backup("merge")  # a copy beside the database before it changes
-            with session.db.bulk_cache(), session.db.transaction():
+            with session.db.bulk_cache(), session.db.transaction() as tx:
+                # More rows coming than the ledger holds: the indexes the merge does not
+                # read are built once at the end instead of grown row by row.
+                incoming = sum(pkg.head.row_count for pkg, _ in opened)
+                rebuild = (
+                    packages_sql.drop_indexes(tx, packages_sql.MERGE_READS, ("records",))
+                    if incoming > ledger.last_record_id(tx)
+                    else []
+                )
                 judges = reader.judges(opened, cancelled)
                 try:
                     for i, ((pkg, _secret), judged) in enumerate(zip(opened, judges, strict=True)):
@@ -214,6 +222,7 @@ def merge_packages(
                     judges.close()
                 if failures:
                     raise MergeRefused(_refusal_text(failures), failures)
+                packages_sql.create_indexes(tx, rebuild)
                 result.duplicates = cross_area_duplicates(session)
                 if dry_run:
                     raise _DryRun
