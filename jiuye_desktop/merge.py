@@ -1,13 +1,15 @@
 """The city's merge of its subordinate units' packages (annex1.md), all or nothing.
 
 ``merge_packages`` takes the files of one merge in ONE transaction: each is
-opened (decrypted when it has a password), verified (its digest, and its 附件1
-against what its own 实名台账 rows give: ``package.verify_package``), checked
-against this unit (the package's unit must be one of its subordinate areas;
-an older week than the one merged is refused), and its rows are stored as
-copies in ``records`` (``origin_unit`` = the unit's code, ``area_id`` = this
-unit's row of that area, removals with their dates), so the weekly table
-gives exactly the unit's numbers.
+opened (decrypted when it has a password), its rows read and judged as its unit
+judges them (its digest and signature checked: ``package.judge_package``),
+checked against this unit (the package's unit must be one of its subordinate
+areas; an older week than the one merged is refused), and its rows are stored
+as copies in ``records`` (``origin_unit`` = the unit's code, ``area_id`` =
+this unit's row of that area, removals with their dates), so the weekly table
+gives exactly the unit's numbers. Then its 附件1 is compared with the table of
+the copies as stored, in the sender's own rows (账表一致, ``province.sent_table``):
+what is checked is what was stored.
 
 Replacement: one package per unit and year is active. A newer package of
 the unit (a later week, or the same week exported later) carries the whole
@@ -43,15 +45,17 @@ from .domain import Area, Level, Week
 from .merge_duplicates import CrossDuplicate, cross_area_duplicates
 from .merge_pool import Judge, PackageReader, password_for
 from .package import (
+    JudgedPackage,
     KeyChanged,
     Package,
     PackageError,
     PackageHead,
-    VerifiedPackage,
-    check_table,
     judge_package,
     open_package,
 )
+from .package.progress_sheet import ReportedProgress
+from .package.verify import compare_annex
+from .province import sent_table
 from .service import Session
 from .storage import dismissals_sql, ledger, packages_sql, province_sql
 from .storage.db import now_text
@@ -92,6 +96,7 @@ class PackagePlan:
     local_rows: int = 0  # records of this area not from packages (typed or imported here)
     fingerprint: str = ""  # of the key that signed the package
     key_status: str = "pinned"  # pinned: the unit's known key | new: pinned by this merge
+    progress: ReportedProgress | None = None  # what the package's 进度 sheet says
 
     @property
     def action_name(self) -> str:
@@ -118,6 +123,7 @@ class PackagePlan:
             "local_rows": self.local_rows,
             "fingerprint": self.fingerprint,
             "key_status": self.key_status,
+            "progress": self.progress.as_json() if self.progress else None,
         }
 
 
@@ -287,8 +293,37 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
             + "，不能用它替换"
         )
     rows = judged()
-    verified = VerifiedPackage(head, rows.rows, check_table(rows, operator=session.operator))
     before = _area_cells(session, head.week, area.name)
+    # What this package writes is undone when its 附件1 does not hold (the merge is then
+    # refused as a whole; the other files are still checked, against the ledger without it).
+    with session.db.undo_on(PackageError):
+        n, replaced = _store(session, pkg, rows, active, (area_id, area), areas)
+    after = _area_cells(session, head.week, area.name)
+    local = packages_sql.local_records_in_area(conn, area_id)
+    action = "replace" if active is not None else "new"
+    return plan_head.plan(
+        action, n, replaced, active.week_label if active else None, before, after, local
+    )
+
+
+def _store(
+    session: Session,
+    pkg: Package,
+    rows: JudgedPackage,
+    active: packages_sql.PackageRow | None,
+    own: tuple[int, Area],
+    areas: Mapping[str, tuple[int, Area]],
+) -> tuple[int, int]:
+    """Store a judged package's rows as copies (replacing the active package of its unit),
+    then check its 附件1 against what was stored (账表一致). Returns (rows stored, rows
+    of the replaced package deleted).
+
+    Raises:
+        PackageError: 账表不一致.
+    """
+    conn = session.db.conn
+    head = pkg.head
+    area_id, area = own
     replaced = 0
     if active is not None:
         replaced = packages_sql.delete_package_records(conn, active.id)
@@ -299,7 +334,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         sha256=head.sha256,
         sheet="实名台账",
         operator=session.operator,
-        row_count=len(verified.rows),
+        row_count=len(rows.rows),
         kind="merge",
     )
     package_id = packages_sql.add_package(
@@ -319,7 +354,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         digest=head.digest,
         fingerprint=head.fingerprint,
         operator=session.operator,
-        row_count=len(verified.rows),
+        row_count=len(rows.rows),
         import_id=import_id,
     )
     if active is not None:
@@ -331,7 +366,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     first_id = packages_sql.next_record_id(conn)
     n = packages_sql.store_rows(
         conn,
-        _city_rows(verified, rows.area_ids, targets, first_id, runs),
+        _city_rows(head, rows.rows, rows.area_ids, targets, first_id, runs),
         import_id=import_id,
         origin_unit=head.unit.code,
         package_id=package_id,
@@ -339,6 +374,8 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
         removal_message=f"由{head.unit.name}剔除（上报文件）",
     )
     province_sql.add_runs(conn, package_id, runs)
+    # 账表一致: the package's 附件1 against its copies as stored, in its own rows.
+    compare_annex(head, rows.annex, sent_table(session, package_id, head.unit, head.week))
     # The warnings the unit checked (核实说明) stay checked here (domain.md §5.3).
     dismissals_sql.insert(
         conn,
@@ -353,12 +390,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     names = {p.unit_code: p.unit_name for p in packages_sql.list_packages(conn)}
     province_sql.uncount_copies_of_others(conn, area_id, head.unit.code, names)
     ledger.finish_import(conn, import_id, n, 0)
-    after = _area_cells(session, head.week, area.name)
-    local = packages_sql.local_records_in_area(conn, area_id)
-    action = "replace" if active is not None else "new"
-    return plan_head.plan(
-        action, n, replaced, active.week_label if active else None, before, after, local
-    )
+    return n, replaced
 
 
 def offered_key(path: Path | str, password: str | None = None) -> signing.OfferedKey:
@@ -445,6 +477,7 @@ class _PlanHead:
             local,
             h.fingerprint,
             self.key_status,
+            h.progress,
         )
 
 
@@ -485,7 +518,8 @@ def _targets(
 
 
 def _city_rows(
-    verified: VerifiedPackage,
+    head: PackageHead,
+    judged_rows: Sequence[packages_sql.MergedRow],
     scratch_ids: Sequence[int],
     targets: Sequence[tuple[int | None, str]],
     first_id: int,
@@ -504,10 +538,10 @@ def _city_rows(
     one of the sending unit's areas, the rows getting ids from ``first_id``
     on (``province_sql.package_runs``: the drill-down into the sending unit).
     """
-    unit_name = verified.head.unit.name
+    unit_name = head.unit.name
     position_of = {scratch: position for position, scratch in enumerate(scratch_ids)}
     start, current = 0, None
-    for i, (values, findings, removed_on, reason, note) in enumerate(verified.rows):
+    for i, (values, findings, removed_on, reason, note) in enumerate(judged_rows):
         row = list(values)
         position = position_of.get(row[_AREA_ID]) if row[_AREA_ID] is not None else None
         if position is None:
@@ -522,4 +556,4 @@ def _city_rows(
             start, current = i, position
         yield tuple(row), findings, removed_on, reason, note
     if current is not None:
-        runs.append((first_id + start, first_id + len(verified.rows) - 1, current))
+        runs.append((first_id + start, first_id + len(judged_rows) - 1, current))

@@ -48,22 +48,9 @@ def area_breakdown(session: Session, week: Week, area_code: str) -> WeeklyTable:
         raise BreakdownError(
             f"{area.name}还没有合并过{week.year}年的上报文件，无法按其下属地区查看"
         )
-    start = dt.date(week.year, 1, 1)
-    prev_end = None if week.start == start else (week.start - dt.timedelta(days=1)).isoformat()
-    args = (start.isoformat(), prev_end, week.end.isoformat())
+    args = _week_args(week)
     positions = province_sql.package_areas(conn, active.id)
-    cum = {p: [0] * 5 for p, _, _ in positions}
-    prev = {p: [0] * 5 for p, _, _ in positions}
-    for position, bits, at_end, at_prev in province_sql.breakdown_counts(
-        conn, active.id, area_id, *args
-    ):
-        _add(
-            cum.setdefault(position, [0] * 5),
-            prev.setdefault(position, [0] * 5),
-            bits,
-            at_end,
-            at_prev,
-        )
+    cum, prev = _by_position(session, active.id, area_id, positions, args)
     own = {a.code for _, a in listed if a.code}
     rows = [
         WeeklyRow(code or "", name, cells_of(cum[p], prev[p]))
@@ -78,6 +65,53 @@ def area_breakdown(session: Session, week: Week, area_code: str) -> WeeklyTable:
     total = tuple(sum(r.cells[i] for r in rows) for i in range(12))
     level = Level(active.level) if active.level in {lv.value for lv in Level} else Level.CITY
     return WeeklyTable(Unit(area_code, area.name, level), week, tuple(rows), total)
+
+
+def sent_table(session: Session, package_id: int, unit: Unit, week: Week) -> WeeklyTable:
+    """The weekly table of a merged package as its sender counted it, from the copies stored
+    here: every copy whose area the sender knew, in the sender's rows (本级 and its areas,
+    in its order), wherever it counts here. The merge compares it with the package's 附件1
+    (账表一致): the check runs on what was stored."""
+    positions = province_sql.package_areas(session.db.conn, package_id)
+    cum, prev = _by_position(session, package_id, None, positions, _week_args(week))
+    rows = tuple(
+        WeeklyRow(code or "", name, cells_of(cum[p], prev[p])) for p, code, name in positions
+    )
+    total = tuple(sum(r.cells[i] for r in rows) for i in range(12))
+    return WeeklyTable(unit, week, rows, total)
+
+
+Counts = dict[int, list[int]]
+
+
+def _by_position(
+    session: Session,
+    package_id: int,
+    area_id: int | None,
+    positions: list[tuple[int, str | None, str]],
+    args: tuple[str, str | None, str],
+) -> tuple[Counts, Counts]:
+    """本年累计 at the week's end and before it, per position of the package's rows."""
+    cum: Counts = {p: [0] * 5 for p, _, _ in positions}
+    prev: Counts = {p: [0] * 5 for p, _, _ in positions}
+    counts = province_sql.breakdown_counts(session.db.conn, package_id, area_id, *args)
+    for position, bits, at_end, at_prev in counts:
+        if position is not None:  # a copy its sender did not count
+            _add(
+                cum.setdefault(position, [0] * 5),
+                prev.setdefault(position, [0] * 5),
+                bits,
+                at_end,
+                at_prev,
+            )
+    return cum, prev
+
+
+def _week_args(week: Week) -> tuple[str, str | None, str]:
+    """(1 January, the day before the week, its last day) as ISO dates."""
+    start = dt.date(week.year, 1, 1)
+    prev_end = None if week.start == start else (week.start - dt.timedelta(days=1)).isoformat()
+    return start.isoformat(), prev_end, week.end.isoformat()
 
 
 def _add(cum: list[int], prev: list[int], bits: int, at_end: int, at_prev: int) -> None:

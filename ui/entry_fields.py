@@ -4,7 +4,9 @@
     grid.inputs / labels / messages        # per template header (browse.FORM_FIELDS)
     grid.raw(header)                       # the value as typed or chosen, stripped
     grid.set_values(values); grid.clear_values()
+    grid.tidy(header)                      # a field left: a choice taken, a date as ISO
     grid.show_fields(shown, required)      # hide what does not apply, star what is required
+    grid.focus_first(headers)              # the cursor to the first of them shown
     grid.set_message(header, [(kind, message)])
     grid.show_id_info(text); grid.show_person(html)   # under the ID: 性别/出生, the person found
     grid.offer_employers(names, typed)     # the popup of known employers under 就业单位名称
@@ -15,7 +17,7 @@ It lays the fields out and shows what it is told; ``ui.entry_form`` decides
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
@@ -30,9 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jiuye_desktop.browse import FORM_CHOICES, FORM_FIELDS, FREE_TEXT_FIELDS, FormId, PersonRecord
+from jiuye_desktop.browse import (
+    DATE_FIELDS,
+    FORM_CHOICES,
+    FORM_FIELDS,
+    FREE_TEXT_FIELDS,
+    FormId,
+    PersonRecord,
+)
 from jiuye_desktop.domain import kind_rank
-from jiuye_desktop.validation import normalize_yes_no
+from jiuye_desktop.validation import normalize_yes_no, parse_date
 from ui.entry_messages import color_html
 from ui.widgets import MUTED_COLOR, ChoiceBox
 
@@ -74,6 +83,7 @@ class FieldGrid(QWidget):
         self.inputs: dict[str, QLineEdit | ChoiceBox] = {}
         self.labels: dict[str, QLabel] = {}
         self.messages: dict[str, QLabel] = {}
+        self._shown: set[str] = set()
         columns = QHBoxLayout(self)
         columns.setContentsMargins(0, 0, 0, 0)
         columns.setSpacing(12)
@@ -151,11 +161,14 @@ class FieldGrid(QWidget):
         return {h: self.raw(h) for h in FORM_FIELDS}
 
     def clear_values(self) -> None:
+        """Every field empty, nothing said under the ID."""
         for widget in self.inputs.values():
             if isinstance(widget, ChoiceBox):
                 widget.set_value("")
             else:
                 widget.clear()
+        self.show_id_info("")
+        self.show_person("")
 
     def set_values(self, values: Mapping[str, str]) -> None:
         """Every field from ``values`` (a field not in it is emptied)."""
@@ -166,14 +179,31 @@ class FieldGrid(QWidget):
             else:
                 widget.setText(text)
 
+    def tidy(self, header: str) -> None:
+        """A field left: a choice box takes what was typed, a date reads as 2017-11-03."""
+        widget = self.inputs[header]
+        if isinstance(widget, ChoiceBox):
+            widget.commit()
+        elif header in DATE_FIELDS:
+            day = parse_date(widget.text())
+            if day is not None and widget.text() != day.isoformat():
+                widget.setText(day.isoformat())
+
     def show_fields(self, shown: Collection[str], required: Collection[str]) -> None:
         """Only the fields that apply are visible; a required one has a red star."""
-        visible = set(shown)
+        self._shown = set(shown)
         for header in FORM_FIELDS:
             for widget in (self.labels[header], self.inputs[header], self.messages[header]):
-                widget.setVisible(header in visible)
+                widget.setVisible(header in self._shown)
             mark = "<span style='color:#b3261e'>*</span>" if header in required else ""
             self.labels[header].setText(f"{mark}{header}")
+
+    def focus_first(self, headers: Iterable[str]) -> None:
+        """Put the cursor in the first of these fields that is shown."""
+        for header in headers:
+            if header in self._shown:
+                self.inputs[header].setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def set_message(self, header: str, items: list[tuple[str, str]]) -> None:
         """The findings of a field beside it, the most serious first, in their colours."""

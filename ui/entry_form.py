@@ -1,12 +1,5 @@
 """The keyboard-first record form: Enter or Tab moves on, Ctrl+S saves, Esc cancels.
 
-Why over 500 lines: the fields' look is in ``ui.entry_fields`` (FieldGrid) and
-what the form says and asks in ``ui.entry_messages``; what is left (about 540
-lines) is one flow over the state of the record being typed — the record
-edited, the fields passed, the 15-digit ID typed, the 性别 taken from it, the
-dirty and loading flags — and the slots that change it as the clerk types.
-Cutting that flow in two would hand the same state back and forth.
-
 The ID comes first: it is normalised (a 15-digit ID upgraded), 性别 is filled
 from it, and if the person already has a record this year the form says so at
 once with a link to it. The fields shown follow 登记类型 and the flags
@@ -15,6 +8,9 @@ beside the fields as the clerk types. Saving is refused with an unreadable
 ID; a record the self-check will flag is saved after one confirmation that
 lists the findings (Enter goes back, Ctrl+S saves anyway); a record in a
 submitted week needs a reason (domain.md §9).
+
+Its parts: ``entry_fields`` (the fields' look), ``entry_id`` (the ID as typed),
+``entry_messages`` (what the form says and asks).
 """
 
 from __future__ import annotations
@@ -37,13 +33,14 @@ from PySide6.QtWidgets import (
 
 from jiuye_desktop import browse
 from jiuye_desktop.adjustments import ReasonRequired
-from jiuye_desktop.browse import DATE_FIELDS, FORM_FIELDS
+from jiuye_desktop.browse import FORM_FIELDS
 from jiuye_desktop.domain import Finding
 from jiuye_desktop.form_check import form_findings
 from jiuye_desktop.storage.db import StorageError
 from jiuye_desktop.submitted import in_submitted_week
-from jiuye_desktop.validation import normalize_id_text, parse_date
-from ui.entry_fields import FieldGrid, id_info_text, person_html
+from jiuye_desktop.validation import parse_date
+from ui.entry_fields import FieldGrid, person_html
+from ui.entry_id import TypedId
 from ui.entry_messages import (
     ask_discard,
     ask_open,
@@ -79,8 +76,6 @@ class EntryForm(QWidget):
         self._save_tried = False
         self._loading = False
         self._dirty = False
-        self._sex_from_id = ""
-        self._upgraded: tuple[str, str, str] | None = None  # (18-digit, 15-digit typed, note)
         self._shown: tuple[str, ...] = ()
         self._employer_uscc: dict[str, str] = {}
         self._judge_timer = QTimer(self)
@@ -107,6 +102,7 @@ class EntryForm(QWidget):
         self.inputs, self.labels = self.fields.inputs, self.fields.labels
         self.messages = self.fields.messages
         self.id_info, self.person_label = self.fields.id_info, self.fields.person_label
+        self.typed_id = TypedId(self.fields)
 
         self.employer_completer = self.fields.employer_completer
 
@@ -217,13 +213,10 @@ class EntryForm(QWidget):
         self._touched.clear()
         self._save_tried = False
         self._dirty = False
-        self._sex_from_id = ""
-        self._upgraded = None
+        self.typed_id.reset()
         self.title.setText("新增记录")
         self.removed_label.clear()
         self.history_button.setVisible(False)
-        self.fields.show_id_info("")
-        self.fields.show_person("")
         self._update_fields()
         self._judge_now()
         self.focus_id()
@@ -248,8 +241,7 @@ class EntryForm(QWidget):
         self._touched = set(FORM_FIELDS)
         self._save_tried = False
         self._dirty = False
-        self._sex_from_id = ""
-        self._upgraded = None
+        self.typed_id.reset()
         self.title.setText(f"修改记录 #{record_id}（{values.get('姓名', '')}）")
         row = browse.fetch_rows(session, [record_id]).get(record_id)
         self.removed_label.setText(row.removal if row and row.removed else "")
@@ -269,9 +261,7 @@ class EntryForm(QWidget):
             text = self.fields.raw(header)
             if text:
                 out[header] = text
-        if self._upgraded and out.get("公民身份号码") == self._upgraded[0]:
-            out["公民身份号码"] = self._upgraded[1]
-        return out
+        return self.typed_id.as_typed(out)
 
     def save(self) -> int | None:
         """Save the record; None when it was not saved.
@@ -297,7 +287,7 @@ class EntryForm(QWidget):
             self._save_tried = True
             self._judge_now()
             self.summary.setText("未保存：请改正上面列出的问题，或再按 Ctrl+S 确认仍然保存。")
-            self._focus_first(flagged)
+            self.fields.focus_first(f.field for f in flagged)
             return None
         reason: str | None = None
         while True:
@@ -335,14 +325,6 @@ class EntryForm(QWidget):
         self.confirm_box = box  # for tests and screenshots
         return box.exec() == QMessageBox.StandardButton.Save
 
-    def _focus_first(self, findings: list[Finding]) -> None:
-        """Put the cursor in the first field named by a finding that the form shows."""
-        for f in findings:
-            if f.field in self._shown:
-                widget = self.inputs[f.field]
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
-                return
-
     def cancel(self) -> None:
         """Esc: drop what was typed (asking first when something was) and start afresh."""
         if self._dirty and not ask_discard(self):
@@ -358,52 +340,24 @@ class EntryForm(QWidget):
         self.fields.show_fields(self._shown, browse.form_required(raw))
 
     def _commit(self, header: str) -> None:
-        widget = self.inputs[header]
-        if isinstance(widget, ChoiceBox):
-            widget.commit()
-        elif header in DATE_FIELDS:
-            day = parse_date(widget.text())
-            if day is not None and widget.text() != day.isoformat():
-                widget.setText(day.isoformat())
-        elif header == "公民身份号码":
+        if header == "公民身份号码":
             self._check_id(commit=True)
         elif header == "就业单位名称":
-            self._fill_uscc(widget.text().strip())
+            self._fill_uscc(self.fields.raw(header))
+        else:
+            self.fields.tidy(header)
 
     def _commit_all(self) -> None:
         for header in self._shown:
             self._commit(header)
 
     def _check_id(self, *, commit: bool) -> None:
-        """Normalise the ID, fill 性别, and look the person up once the ID is complete.
-
-        While typing, the form acts once 18 characters are there; on Enter, Tab or
-        saving (``commit``) a 15-digit ID is upgraded too.
-        """
-        id_edit = self.fields.line("公民身份号码")
-        form_id = browse.read_form_id(id_edit.text())
-        if not (form_id.complete if not commit else form_id.readable or form_id.complete):
-            self.fields.show_id_info("")
+        """Read the ID (``TypedId``); once readable, look the person up."""
+        number = self.typed_id.check(commit=commit)
+        if number is None:
             self.fields.show_person("")
-            return
-        if not form_id.readable:  # too long already
-            self.fields.show_id_info("")
-            self.fields.show_person("")
-            self.fields.set_message("公民身份号码", [("invalid", form_id.problem)])
-            return
-        if form_id.note:  # a 15-digit ID: saved as typed so that the record notes the upgrade
-            self._upgraded = (form_id.number, normalize_id_text(id_edit.text()), form_id.note)
-        elif self._upgraded and self._upgraded[0] != form_id.number:
-            self._upgraded = None
-        note = self._upgraded[2] if self._upgraded else ""
-        if id_edit.text() != form_id.number:
-            id_edit.setText(form_id.number)
-        self.fields.show_id_info(id_info_text(form_id, note))
-        sex = self.fields.choice("性别")
-        if form_id.sex and sex.value() in ("", self._sex_from_id):
-            sex.set_value(form_id.sex)
-            self._sex_from_id = form_id.sex
-        self._look_up_person(form_id.number)
+        else:
+            self._look_up_person(number)
 
     def _registered_on(self) -> dt.date:
         return parse_date(self.fields.raw("登记日期")) or dt.date.today()

@@ -43,8 +43,10 @@ PLAN_COLUMNS = [
     "替换行数",
     "城镇新增就业 本年累计（前→后）",
     "城镇新增就业 本周实际（前→后）",
+    "上报进度",
     "说明",
 ]
+PROGRESS_COLUMN = PLAN_COLUMNS.index("上报进度")
 STATUS_COLUMNS = ["地区", "代码", "状态", "文件周次", "接收时间", "文件", "行数", "说明"]
 
 
@@ -102,12 +104,16 @@ def show_plan(table: QTableWidget, result: MergeResult) -> str:
             str(p.rows_replace),
             f"{p.before[1]} → {p.after[1]}",
             f"{p.before[0]} → {p.after[0]}",
+            p.progress.text if p.progress else "（文件未附进度）",
             note,
         )
         for col, text in enumerate(values):
             item = QTableWidgetItem(text)
             if 4 <= col <= 7:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if col == PROGRESS_COLUMN and p.progress is not None:
+                item.setToolTip(p.progress.summary)
+                item.setForeground(QBrush(QColor(OK_COLOR if p.progress.complete else ERROR_COLOR)))
             table.setItem(row, col, item)
     changed = sum(1 for p in result.packages if p.action != "unchanged")
     if result.dry_run:

@@ -2,11 +2,17 @@
 
 Written when the unit has set any target for the week's year (domain.md §6),
 so that the level above sees who is behind without recomputing. It is for
-reading only: the receiver's merge does not depend on it. Lines with a
-target, sorted by the gap (largest first), as on the 进度 screen.
+reading only: the receiver's merge does not depend on it, but shows what it
+says (``read_progress_sheet``: 全面完成 or not, and which rows hold it back,
+in the sender's words). Lines with a target, sorted by the gap (largest
+first), as on the 进度 screen.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -22,6 +28,50 @@ _FILLS = {
 }
 
 
+_COMPLETE, _BLOCKING = "是否全面完成", "未完成目标的地区"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedProgress:
+    """What a received package's 进度 sheet says (its sheet is signed with the rest)."""
+
+    complete: bool
+    blocking: tuple[str, ...]  # the sender's rows (本级 and areas) with a target not yet met
+    summary: str  # the sender's one line (``progress.summary_line``)
+
+    @property
+    def text(self) -> str:
+        """In a table cell: 全面完成, or 未全面完成 and who holds it back."""
+        if self.complete:
+            return "全面完成"
+        if self.blocking:
+            return "未全面完成：" + "、".join(self.blocking)
+        return "未全面完成"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"complete": self.complete, "blocking": list(self.blocking), "summary": self.summary}
+
+
+def read_progress_sheet(grid: Sequence[Sequence[object]]) -> ReportedProgress | None:
+    """The 进度 sheet's head as written by ``write_progress_sheet`` (None when it does not
+    hold one: the sheet is for reading, never a reason to refuse a package)."""
+    first = [str(row[0]).strip() if row and row[0] is not None else "" for row in grid]
+
+    def value(key: str) -> str | None:
+        if key not in first:
+            return None
+        row = grid[first.index(key)]
+        return str(row[1]).strip() if len(row) > 1 and row[1] is not None else ""
+
+    complete, blocking = value(_COMPLETE), value(_BLOCKING)
+    if complete not in ("是", "否") or blocking is None:
+        return None
+    at = first.index(_BLOCKING) + 1
+    summary = first[at] if at < len(first) else ""
+    names = tuple(n for n in blocking.split("、") if n)
+    return ReportedProgress(complete == "是", names, summary)
+
+
 def has_targets(p: Progress) -> bool:
     return any(i.target is not None for r in p.rows for i in r.indicators)
 
@@ -34,8 +84,9 @@ def write_progress_sheet(wb: Workbook, p: Progress) -> None:
     ws.append([f"{p.week.label}（{p.week.start.isoformat()} 至 {p.week.end.isoformat()}）"])
     ws.append(["时间进度", round(p.elapsed, 4)])
     ws["B3"].number_format = "0.0%"
-    ws.append(["是否全面完成", "是" if p.complete else "否"])
-    ws.append(["未完成目标的地区", "、".join(p.blocking)])
+    names = {r.code: r.name for r in p.rows}
+    ws.append([_COMPLETE, "是" if p.complete else "否"])
+    ws.append([_BLOCKING, "、".join(names.get(c, c) for c in p.blocking)])
     ws.append([summary_line(p)])
     ws.append([])
     ws.append(list(HEADERS))

@@ -44,6 +44,7 @@ from .format import (
     sheet_digest,
     week_json,
 )
+from .progress_sheet import PROGRESS_SHEET, ReportedProgress, read_progress_sheet
 
 _REQUIRED_KEYS = (
     K_FORMAT,
@@ -83,6 +84,7 @@ class PackageHead:
     public_key: bytes = b""  # the sender's Ed25519 key (raw), as the 说明 gives it
     signature: str = ""  # base64, over ``format.signed_message(digest)``
     sheets: tuple[tuple[str, str], ...] = ()  # digests of the sheets; 实名台账's is "" (streamed)
+    progress: ReportedProgress | None = None  # what its 进度 sheet says, when it has one
 
     @property
     def fingerprint(self) -> str:
@@ -205,6 +207,7 @@ def open_package(
         )
     head = _read_head(book, name, sha)
     sheets: list[tuple[str, str]] = []
+    reported = None
     for sheet_name in book.sheet_names:
         if sheet_name == LEDGER_SHEET:
             sheets.append((sheet_name, ""))
@@ -217,7 +220,9 @@ def open_package(
             raise PackageError(f"文件“{name}”的工作表“{sheet_name}”无法读取，文件被修改过") from exc
         digest = sheet_digest(grid, (int(start[0]), int(start[1])), skip=sheet_name == NOTES_SHEET)
         sheets.append((sheet_name, digest))
-    return Package(path, replace(head, sheets=tuple(sheets)), book)
+        if sheet_name == PROGRESS_SHEET:
+            reported = read_progress_sheet(grid)
+    return Package(path, replace(head, sheets=tuple(sheets), progress=reported), book)
 
 
 def peek_package(path: str, password: str | None) -> Package | str:

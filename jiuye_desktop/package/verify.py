@@ -63,8 +63,6 @@ class JudgedPackage:
     area_ids: tuple[int, ...]
     #: Warnings the unit marked as checked (核实说明), by index into ``rows``.
     checked: dict[int, list[Checked]] = field(default_factory=dict)
-    #: The weekly table the rows give, once ``check_table`` found it equal to 附件1.
-    table: WeeklyTable | None = None
 
 
 @dataclass
@@ -95,16 +93,14 @@ def verify_package(
 
 
 def judge_file(path: str, password: str | None, inspected_sha: str | None = None) -> JudgedPackage:
-    """``open_package``, ``judge_package`` and ``check_table``: the work a merge hands to a
-    worker process. ``inspected_sha``: the file as the merge opened it (see
-    ``open_package``); the merge compares the judged head's SHA-256 with it.
+    """``open_package`` then ``judge_package``: the work a merge hands to a worker process.
+    ``inspected_sha``: the file as the merge opened it (see ``open_package``); the merge
+    compares the judged head's SHA-256 with it.
 
     Raises:
-        PackageError: as ``judge_package`` and ``check_table``.
+        PackageError: as ``judge_package``.
     """
-    judged = judge_package(open_package(path, password, inspected_sha=inspected_sha))
-    judged.table = check_table(judged)
-    return judged
+    return judge_package(open_package(path, password, inspected_sha=inspected_sha))
 
 
 def judge_package(
@@ -197,15 +193,12 @@ def check_table(judged: JudgedPackage, *, operator: str = "") -> WeeklyTable:
     The rows go into a new in-memory ledger of the package's unit and areas,
     made by the real migrations and filled through the ledger's own insert
     and removal paths; its table is computed by ``weekly.compute`` and
-    compared cell by cell with the package's 附件1. Done once per judged package
-    (a worker of the merge does it beside the judging): a second call returns the
-    table found by the first.
+    compared cell by cell with the package's 附件1 (``verify_package``; a merge
+    compares the same 附件1 with what it stored, ``province.sent_table``).
 
     Raises:
         PackageError: 附件1 differs from what the rows give.
     """
-    if judged.table is not None:
-        return judged.table
     head = judged.head
     mem = _scratch_session(head, operator)
     try:
@@ -219,8 +212,7 @@ def check_table(judged: JudgedPackage, *, operator: str = "") -> WeeklyTable:
         table = compute(mem, head.week)
     finally:
         mem.close()
-    _compare_annex(head, judged.annex, table)
-    judged.table = table
+    compare_annex(head, judged.annex, table)
     return table
 
 
@@ -317,8 +309,14 @@ def _annex_grid(pkg: Package) -> AnnexGrid:
     return (int(r0), int(c0)), sheet.to_python()
 
 
-def _compare_annex(head: PackageHead, annex: AnnexGrid, table: WeeklyTable) -> None:
-    """The package's 附件1 must hold exactly the table its rows give (账表一致)."""
+def compare_annex(head: PackageHead, annex: AnnexGrid, table: WeeklyTable) -> None:
+    """The package's 附件1 must hold exactly the table its rows give (账表一致): ``table`` is
+    that table, from a scratch ledger (``check_table``) or from the copies a merge stored
+    (``province.sent_table``).
+
+    Raises:
+        PackageError: naming the first cells that differ.
+    """
     name = head.file_name
     (r0, c0), grid = annex
 

@@ -194,8 +194,8 @@ def finish_import(conn: sqlite3.Connection, import_id: int, imported: int, rejec
 _INSERT_SQL = (
     "INSERT INTO records ("
     + ", ".join(RECORD_COLUMNS + DERIVED_COLUMNS)
-    + ", import_id, origin_unit, created_at, created_by) VALUES ("
-    + ", ".join("?" * (len(RECORD_COLUMNS) + len(DERIVED_COLUMNS) + 4))
+    + ", import_id, origin_unit, created_at, created_by, package_id) VALUES ("
+    + ", ".join("?" * (len(RECORD_COLUMNS) + len(DERIVED_COLUMNS) + 5))
     + ")"
 )
 _record_values = operator.attrgetter(*RECORD_COLUMNS)
@@ -254,11 +254,12 @@ def insert_rows(
     import_id: int | None,
     operator: str,
     origin_unit: str | None = None,
+    package_id: int | None = None,
     batch: int = 5000,
 ) -> int:
     """Insert records given as ``record_row`` tuples; returns how many. Caller holds the
-    transaction."""
-    tail = (import_id, origin_unit, now_text(), operator)
+    transaction. ``package_id``: the package that brought them (a merge)."""
+    tail = (import_id, origin_unit, now_text(), operator, package_id)
     count = 0
     rows: list[tuple[Any, ...]] = []
     findings: list[list[tuple[str, str, str, str]]] = []

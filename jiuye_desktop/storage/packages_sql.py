@@ -168,13 +168,6 @@ def next_record_id(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetchone()[0])
 
 
-def set_package_id(conn: sqlite3.Connection, first: int, last: int, package_id: int) -> None:
-    """Link the records ``first``…``last`` to the package they came in."""
-    conn.execute(
-        "UPDATE records SET package_id = ? WHERE id BETWEEN ? AND ?", (package_id, first, last)
-    )
-
-
 def _tables_referencing_records(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(table, column) of every foreign key to ``records``, whoever's migration made it."""
     rows = conn.execute(
@@ -364,10 +357,13 @@ def store_rows(
             yield values, findings
 
     n = ledger.insert_rows(
-        conn, items(), import_id=import_id, operator=operator, origin_unit=origin_unit
+        conn,
+        items(),
+        import_id=import_id,
+        operator=operator,
+        origin_unit=origin_unit,
+        package_id=package_id,
     )
-    if package_id is not None and n:
-        set_package_id(conn, first, first + n - 1, package_id)
     for (removed_on, note), group in removed.items():
         ledger.remove_records(conn, group, removed_on=removed_on, note=note, operator=operator)
     return n

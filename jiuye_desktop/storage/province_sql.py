@@ -70,15 +70,17 @@ def uncount_copies_of_others(
 def breakdown_counts(
     conn: sqlite3.Connection,
     package_id: int,
-    area_id: int,
+    area_id: int | None,
     year_start: str,
     prev_end: str | None,
     end: str,
-) -> list[tuple[int, int, int, int]]:
-    """(position, indicator bits, cumulative at end, at prev_end) of a package's counted copies.
+) -> list[tuple[int | None, int, int, int]]:
+    """(position, indicator bits, cumulative at end, at prev_end) of a package's copies.
 
-    Only copies still counted in ``area_id`` (this unit's row of the sending
-    unit) are counted; 本年累计 as in ``ledger.weekly_counts_by_scan``.
+    With ``area_id``, only the copies still counted in that row here (this
+    unit's row of the sending unit); with None, every copy, wherever it counts
+    here. The position is None for a copy the sending unit did not count (its
+    area unknown there). 本年累计 as in ``ledger.weekly_counts_by_scan``.
     """
     prev = prev_end or "0000-00-00"
     # Each copy's run: the one of the package starting last at or before its id (a seek in
@@ -91,7 +93,7 @@ def breakdown_counts(
                sum(r.removed_on IS NULL OR r.removed_on > :end),
                sum(r.registered_on <= :prev AND (r.removed_on IS NULL OR r.removed_on > :prev))
         FROM records r
-        WHERE r.package_id = :pkg AND r.area_id = :area AND r.ind != 0
+        WHERE r.package_id = :pkg AND (:area IS NULL OR r.area_id = :area) AND r.ind != 0
           AND r.registered_on >= :start AND r.registered_on <= :end
         GROUP BY position, r.ind
     """

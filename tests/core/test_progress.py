@@ -477,11 +477,22 @@ def test_package_carries_a_progress_sheet_when_targets_are_set(tmp_path: Path) -
     )
     city.auto_backup = False
     try:
-        merge_packages(city, [out])
+        result = merge_packages(city, [out, plain])
         total = weekly.compute(city, WEEK).total
         assert tuple(total[1::2]) == tuple(i.cumulative for i in p.total.indicators)
     finally:
         city.close()
+    # The merge shows what the 进度 sheet says, in the sender's words; no sheet, nothing.
+    names = {r.code: r.name for r in p.rows}
+    reported = {plan.file: plan.progress for plan in result.packages}
+    assert reported["plain.xlsx"] is None
+    said = reported["p.xlsx"]
+    assert said is not None and said.complete is p.complete
+    assert said.blocking == tuple(names[c] for c in p.blocking) and said.blocking
+    assert said.summary == prog.summary_line(p)
+    assert said.text.startswith("未全面完成：") and names[p.blocking[0]] in said.text
+    as_json = next(x for x in result.as_json()["packages"] if x["file"] == "p.xlsx")
+    assert as_json["progress"]["blocking"] == list(said.blocking)
 
 
 def test_progress_pdf_of_a_province_stays_one_page(tmp_path: Path) -> None:

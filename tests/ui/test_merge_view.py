@@ -104,6 +104,9 @@ def test_two_county_packages_merged_through_the_view_update_the_weekly_table(
     rows = {view.plan_table.item(r, 1).text(): r for r in range(2)}
     assert view.plan_table.item(rows["长葛市（411082）"], 4).text() == "5"
     assert view.plan_table.item(rows["魏都区（411002）"], 3).text() == "新增"
+    from ui.merge_tables import PROGRESS_COLUMN
+
+    assert view.plan_table.item(0, PROGRESS_COLUMN).text() == "（文件未附进度）"  # no targets
     assert "预览" in view.result_label.text()
     assert weekly.compute(state.session, W).total == (0,) * 12  # a preview stores nothing
     assert view.merge_button.isEnabled()
