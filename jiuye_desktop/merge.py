@@ -59,7 +59,7 @@ from .province import sent_table
 from .service import Session
 from .storage import dismissals_sql, ledger, packages_sql, province_sql
 from .storage.db import now_text
-from .weekly import compute
+from .weekly import area_cells
 
 Progress = Callable[[int, int], None]
 
@@ -264,7 +264,7 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
     active = packages_sql.active_package(conn, head.unit.code, head.week.year)
     plan_head = _PlanHead(pkg.name, head, area.name)
     if active is not None and active.sha256 == head.sha256:
-        cells = _area_cells(session, head.week, area.name)
+        cells = area_cells(session, head.week, area_id)
         return plan_head.plan("unchanged", 0, 0, None, cells, cells, 0)
     plan_head.key_status = _check_key(session, pkg)
     if earlier is not None:
@@ -293,12 +293,11 @@ def _merge_one(session: Session, pkg: Package, judged: Judge) -> PackagePlan:
             + "，不能用它替换"
         )
     rows = judged()
-    before = _area_cells(session, head.week, area.name)
-    # What this package writes is undone when its 附件1 does not hold (the merge is then
-    # refused as a whole; the other files are still checked, against the ledger without it).
-    with session.db.undo_on(PackageError):
-        n, replaced = _store(session, pkg, rows, active, (area_id, area), areas)
-    after = _area_cells(session, head.week, area.name)
+    before = area_cells(session, head.week, area_id)
+    # A package whose 附件1 does not hold refuses the whole merge (the transaction is rolled
+    # back); the files after it are still checked, to list every failure at once.
+    n, replaced = _store(session, pkg, rows, active, (area_id, area), areas)
+    after = area_cells(session, head.week, area_id)
     local = packages_sql.local_records_in_area(conn, area_id)
     action = "replace" if active is not None else "new"
     return plan_head.plan(
@@ -479,13 +478,6 @@ class _PlanHead:
             self.key_status,
             h.progress,
         )
-
-
-def _area_cells(session: Session, week: Week, area_name: str) -> tuple[int, ...]:
-    for row in compute(session, week).rows:
-        if row.name == area_name:
-            return row.cells
-    return (0,) * 12
 
 
 def _targets(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import marshal
 import multiprocessing
 import os
 from collections import deque
@@ -124,13 +125,13 @@ class PackageReader:
                 yield functools.partial(_judge_here, pkg, cancelled)
             return
         queue = iter(opened)
-        pending: deque[tuple[Package, Future[JudgedPackage]]] = deque()
+        pending: deque[tuple[Package, Future[Packed]]] = deque()
 
         def submit_next() -> None:
             item = next(queue, None)
             if item is not None:
                 pkg, secret = item
-                future = pool.submit(judge_file, str(pkg.path), secret, pkg.head.sha256)
+                future = pool.submit(_judge_packed, str(pkg.path), secret, pkg.head.sha256)
                 pending.append((pkg, future))
 
         for _ in range(WORKERS + 1):
@@ -149,9 +150,23 @@ def _judge_here(pkg: Package, cancelled: Callable[[], bool] | None) -> JudgedPac
     return judge_package(pkg, cancelled=cancelled)
 
 
-def _same_bytes(pkg: Package, future: Future[JudgedPackage]) -> JudgedPackage:
+#: A judged package as it crosses from a worker: without its rows, and the rows marshalled
+#: (plain tuples of text, numbers and None: ``marshal`` writes them five times faster than
+#: ``pickle``, between processes of one interpreter).
+Packed = tuple[JudgedPackage, bytes]
+
+
+def _judge_packed(path: str, password: str | None, inspected_sha: str) -> Packed:
+    judged = judge_file(path, password, inspected_sha)
+    rows = marshal.dumps(judged.rows)
+    judged.rows = []
+    return judged, rows
+
+
+def _same_bytes(pkg: Package, future: Future[Packed]) -> JudgedPackage:
     """A worker's judged package, refused when the file changed since its 说明 was read."""
-    judged = future.result()
+    judged, rows = future.result()
+    judged.rows = marshal.loads(rows)
     if judged.head.sha256 != pkg.head.sha256:
         raise PackageError(f"文件“{pkg.name}”在合并过程中被改动过，已拒绝。请重新合并")
     return judged

@@ -16,12 +16,11 @@ not come in that package (typed or imported here).
 
 from __future__ import annotations
 
-import datetime as dt
-
-from .domain import COUNTED_INDICATORS, Level, Unit, Week, WeeklyRow, WeeklyTable
+from .domain import Level, Unit, Week, WeeklyRow, WeeklyTable
 from .service import Session
 from .storage import ledger, packages_sql, province_sql
 from .weekly import _cells as cells_of
+from .weekly import add_counts, year_days
 
 #: The name of the row of records not brought by the package.
 OTHER_ROW = "未随上报文件的记录"
@@ -48,7 +47,7 @@ def area_breakdown(session: Session, week: Week, area_code: str) -> WeeklyTable:
         raise BreakdownError(
             f"{area.name}还没有合并过{week.year}年的上报文件，无法按其下属地区查看"
         )
-    args = _week_args(week)
+    args = year_days(week)
     positions = province_sql.package_areas(conn, active.id)
     cum, prev = _by_position(session, active.id, area_id, positions, args)
     own = {a.code for _, a in listed if a.code}
@@ -59,7 +58,7 @@ def area_breakdown(session: Session, week: Week, area_code: str) -> WeeklyTable:
     ]
     other_cum, other_prev = [0] * 5, [0] * 5
     for bits, at_end, at_prev in province_sql.other_counts(conn, active.id, area_id, *args):
-        _add(other_cum, other_prev, bits, at_end, at_prev)
+        add_counts(other_cum, other_prev, bits, at_end, at_prev)
     if any(other_cum) or any(other_prev):
         rows.append(WeeklyRow("", OTHER_ROW, cells_of(other_cum, other_prev)))
     total = tuple(sum(r.cells[i] for r in rows) for i in range(12))
@@ -73,7 +72,7 @@ def sent_table(session: Session, package_id: int, unit: Unit, week: Week) -> Wee
     in its order), wherever it counts here. The merge compares it with the package's 附件1
     (账表一致): the check runs on what was stored."""
     positions = province_sql.package_areas(session.db.conn, package_id)
-    cum, prev = _by_position(session, package_id, None, positions, _week_args(week))
+    cum, prev = _by_position(session, package_id, None, positions, year_days(week))
     rows = tuple(
         WeeklyRow(code or "", name, cells_of(cum[p], prev[p])) for p, code, name in positions
     )
@@ -97,7 +96,7 @@ def _by_position(
     counts = province_sql.breakdown_counts(session.db.conn, package_id, area_id, *args)
     for position, bits, at_end, at_prev in counts:
         if position is not None:  # a copy its sender did not count
-            _add(
+            add_counts(
                 cum.setdefault(position, [0] * 5),
                 prev.setdefault(position, [0] * 5),
                 bits,
@@ -105,17 +104,3 @@ def _by_position(
                 at_prev,
             )
     return cum, prev
-
-
-def _week_args(week: Week) -> tuple[str, str | None, str]:
-    """(1 January, the day before the week, its last day) as ISO dates."""
-    start = dt.date(week.year, 1, 1)
-    prev_end = None if week.start == start else (week.start - dt.timedelta(days=1)).isoformat()
-    return start.isoformat(), prev_end, week.end.isoformat()
-
-
-def _add(cum: list[int], prev: list[int], bits: int, at_end: int, at_prev: int) -> None:
-    for i, indicator in enumerate(COUNTED_INDICATORS):
-        if bits & indicator:
-            cum[i] += at_end
-            prev[i] += at_prev

@@ -20,6 +20,7 @@ from .domain import (
     FIELD_BY_HEADER,
     NO,
     YES,
+    Field,
     Finding,
     FindingKind,
     Indicator,
@@ -359,9 +360,19 @@ _NAME_OK = re.compile(r"[^\W\d_]+(?:[·.][^\W\d_]+)*")
 
 def required_fields(record: Record) -> list[str]:
     """Template headers required for this record (the `*` and `†` of domain.md §3)."""
-    return required_headers(
-        Situation(record.record_type, record.employment_form, record.hardship, record.overcapacity)
-    )
+    return [
+        f.header
+        for f in _required(
+            record.record_type, record.employment_form, record.hardship, record.overcapacity
+        )
+    ]
+
+
+@lru_cache(maxsize=1024)
+def _required(record_type: str, form: str, hardship: str, overcapacity: str) -> tuple[Field, ...]:
+    # Cached by the four answers: every imported or merged row asks, and rows share a few.
+    headers = required_headers(Situation(record_type, form, hardship, overcapacity))
+    return tuple(FIELD_BY_HEADER[h] for h in headers)
 
 
 def record_findings(
@@ -386,9 +397,11 @@ def record_findings(
         out.append(Finding(kind, field, message, record.id, rule=rule))
 
     # Incomplete: required fields left empty.
-    for header in required_fields(record):
-        if not template_text(record, FIELD_BY_HEADER[header]).strip():
-            add(FindingKind.INCOMPLETE, header, f"{header}未填写")
+    for f in _required(
+        record.record_type, record.employment_form, record.hardship, record.overcapacity
+    ):
+        if not template_text(record, f).strip():
+            add(FindingKind.INCOMPLETE, f.header, f"{f.header}未填写")
 
     # The name: 1–20 characters, letters and the middle dot (domain.md §3).
     if record.name:

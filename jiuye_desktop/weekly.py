@@ -26,28 +26,46 @@ def _cells(cum: list[int], prev: list[int]) -> tuple[int, ...]:
 def compute(session: Session, week: Week) -> WeeklyTable:
     """本年累计 and 本周实际 per area for a week; 合计 is the sum of the rows."""
     conn = session.db.conn
-    prev_end = None
-    if week.start != dt.date(week.year, 1, 1):
-        prev_end = (week.start - dt.timedelta(days=1)).isoformat()
-    counts = ledger.weekly_counts(
-        conn, dt.date(week.year, 1, 1).isoformat(), prev_end, week.end.isoformat()
-    )
     areas = ledger.list_areas(conn)
     cum = {area_id: [0] * 5 for area_id, _ in areas}
     prev = {area_id: [0] * 5 for area_id, _ in areas}
-    for area_id, bits, at_end, at_prev in counts:
-        if area_id not in cum:
-            continue
-        for i, ind in enumerate(_COUNTED):
-            if bits & ind:
-                cum[area_id][i] += at_end
-                prev[area_id][i] += at_prev
+    for area_id, bits, at_end, at_prev in ledger.weekly_counts(conn, *year_days(week)):
+        if area_id in cum:
+            add_counts(cum[area_id], prev[area_id], bits, at_end, at_prev)
     rows = tuple(
         WeeklyRow(area.code, area.name, _cells(cum[area_id], prev[area_id]))
         for area_id, area in areas
     )
     total = tuple(sum(r.cells[i] for r in rows) for i in range(12))
     return WeeklyTable(session.unit, week, rows, total)
+
+
+def area_cells(session: Session, week: Week, area_id: int) -> tuple[int, ...]:
+    """The 12 cells of one row of ``compute`` (read for that row alone: a merge shows each
+    area it changes before and after)."""
+    cum, prev = [0] * 5, [0] * 5
+    for _, bits, at_end, at_prev in ledger.weekly_counts(
+        session.db.conn, *year_days(week), area_id=area_id
+    ):
+        add_counts(cum, prev, bits, at_end, at_prev)
+    return _cells(cum, prev)
+
+
+def year_days(week: Week) -> tuple[str, str | None, str]:
+    """(1 January, the day before the week or None when it starts the year, its last day)."""
+    prev_end = None
+    if week.start != dt.date(week.year, 1, 1):
+        prev_end = (week.start - dt.timedelta(days=1)).isoformat()
+    return dt.date(week.year, 1, 1).isoformat(), prev_end, week.end.isoformat()
+
+
+def add_counts(cum: list[int], prev: list[int], bits: int, at_end: int, at_prev: int) -> None:
+    """Add one group's counts (indicator bits, at the end, before the week) to a row's five
+    counted indicators."""
+    for i, ind in enumerate(_COUNTED):
+        if bits & ind:
+            cum[i] += at_end
+            prev[i] += at_prev
 
 
 def resolve_week(week_key: str | None, date: str | None) -> Week:

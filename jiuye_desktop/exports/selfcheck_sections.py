@@ -267,11 +267,7 @@ def removed_list(
     widths = [w * mm for w in (9, 14, 31, 16, 15, 17, 10)]
     rest = width - sum(widths)
     widths += [rest * 0.68, rest * 0.32]
-    t = Table(rows, colWidths=widths, repeatRows=1)
-    style = _grid(font_size=8)
-    style += [("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
-    t.setStyle(TableStyle(style))
-    out.append(t)
+    out.append(_annex_table(rows, widths))
     return out
 
 
@@ -300,11 +296,7 @@ def open_list(data: SelfCheckData, st: dict[str, ParagraphStyle], width: float) 
         )
     widths = [w * mm for w in (9, 14, 31, 16, 11, 20)]
     widths.append(width - sum(widths))
-    t = Table(rows, colWidths=widths, repeatRows=1)
-    style = _grid(font_size=8)
-    style += [("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
-    t.setStyle(TableStyle(style))
-    out.append(t)
+    out.append(_annex_table(rows, widths))
     return out
 
 
@@ -332,11 +324,7 @@ def review_list(data: SelfCheckData, st: dict[str, ParagraphStyle], width: float
         )
     widths = [w * mm for w in (9, 16, 31, 18)]
     widths.append(width - sum(widths))
-    t = Table(rows, colWidths=widths, repeatRows=1)
-    style = _grid(font_size=8)
-    style += [("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
-    t.setStyle(TableStyle(style))
-    out.append(t)
+    out.append(_annex_table(rows, widths))
     return out
 
 
@@ -360,3 +348,12 @@ def annex_note(data: SelfCheckData, st: dict[str, ParagraphStyle]) -> list[Flowa
         text = f"{i}. {name}"
         out.append(Paragraph("附表：" + text, body) if i == 1 else Paragraph(text, hang))
     return out
+
+
+def _annex_table(rows: list[list[Any]], widths: list[float]) -> Table:
+    """An attached list: small print, narrow padding, the header row repeated on each page."""
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    style = _grid(font_size=8)
+    style += [("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+    t.setStyle(TableStyle(style))
+    return t

@@ -160,21 +160,6 @@ class Database:
             self._rollback()
             raise _known_error(exc, self.path) from exc
 
-    @contextmanager
-    def undo_on(self, *kinds: type[BaseException]) -> Iterator[None]:
-        """Inside a transaction: when one of ``kinds`` is raised in the block, what the block
-        wrote is undone (a savepoint) and the exception propagates; the transaction goes on."""
-        self.conn.execute("SAVEPOINT undo_on")
-        try:
-            yield
-        except BaseException as exc:
-            with suppress(sqlite3.Error):  # SQLite may have rolled the transaction back itself
-                if isinstance(exc, kinds):
-                    self.conn.execute("ROLLBACK TO undo_on")
-                self.conn.execute("RELEASE undo_on")
-            raise
-        self.conn.execute("RELEASE undo_on")
-
     def _rollback(self) -> None:
         """ROLLBACK when a transaction is open (SQLite may already have rolled back, on a
         full disk or an I/O error); a failing rollback is left to SQLite's own recovery."""

@@ -7,6 +7,7 @@ stay together; features with SQL of their own have their own module beside it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import operator
 import sqlite3
@@ -16,38 +17,11 @@ from typing import Any
 from ..domain import Area, Finding, Level, Record, Unit
 from .db import now_text
 
-# Record attributes stored one-to-one in columns of ``records``.
-RECORD_COLUMNS = (
-    "name",
-    "id_number",
-    "id_raw",
-    "id_note",
-    "sex",
-    "area_raw",
-    "record_type",
-    "event_date",
-    "event_date_raw",
-    "employment_form",
-    "employer",
-    "uscc",
-    "contract",
-    "insurance",
-    "reemployed",
-    "hardship",
-    "hardship_category",
-    "overcapacity",
-    "former_enterprise",
-    "placement_method",
-    "attrition_reason",
-    "hukou",
-    "education",
-    "industry",
-    "phone",
-    "registered_on",
-    "registered_on_raw",
-    "remark",
-    "seq",
-    "source_row",
+#: Record attributes stored one-to-one in columns of ``records``: every field of
+#: ``domain.Record`` (the one field table's values, and what was written beside them) but
+#: the area's code, which is stored resolved (``area_id``), and the database id.
+RECORD_COLUMNS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Record) if f.name not in ("area_code", "id")
 )
 DERIVED_COLUMNS = ("area_id", "id_ok", "birth_date", "ind", "dup_key")
 
@@ -608,9 +582,15 @@ def record_history(conn: sqlite3.Connection, record_id: int) -> list[dict[str, A
 
 
 def weekly_counts(
-    conn: sqlite3.Connection, year_start: str, prev_end: str | None, end: str
+    conn: sqlite3.Connection,
+    year_start: str,
+    prev_end: str | None,
+    end: str,
+    *,
+    area_id: int | None = None,
 ) -> list[tuple[int, int, int, int]]:
-    """(area id, indicator bits, cumulative at end, cumulative at prev_end) by group.
+    """(area id, indicator bits, cumulative at end, cumulative at prev_end) by group; with
+    ``area_id``, of that area only.
 
     本年累计 at a day = records of the year registered on or before that day
     and not removed on or before that day (domain.md §4), read from the daily
@@ -620,10 +600,11 @@ def weekly_counts(
     sql = """
         SELECT area_id, ind, sum(n), sum(CASE WHEN day <= :prev THEN n ELSE 0 END)
         FROM tally
-        WHERE year = :year AND day <= :end
+        WHERE year = :year AND day <= :end AND (:area IS NULL OR area_id = :area)
         GROUP BY area_id, ind
     """
-    return conn.execute(sql, {"year": int(year_start[:4]), "end": end, "prev": prev}).fetchall()
+    args = {"year": int(year_start[:4]), "end": end, "prev": prev, "area": area_id}
+    return conn.execute(sql, args).fetchall()
 
 
 def weekly_counts_by_scan(

@@ -302,23 +302,3 @@ def test_invisible_characters_are_stripped_from_ids_phones_codes_and_noted(tmp_p
         assert "公民身份号码" in got[5] and "联系电话" in got[5] and "统一社会信用代码" in got[5]
     finally:
         session.close()
-
-
-def test_undo_on_undoes_the_block_only_and_the_transaction_goes_on(tmp_path: Path) -> None:
-    session = xuchang(tmp_path / "u.sqlite")
-    db = session.db
-    settings = "SELECT value FROM settings WHERE key = ?"
-    with db.transaction() as tx:
-        tx.execute("INSERT INTO settings (key, value) VALUES ('a', '1')")
-        with pytest.raises(ValueError), db.undo_on(ValueError):
-            tx.execute("INSERT INTO settings (key, value) VALUES ('b', '2')")
-            raise ValueError("账表不一致")
-        assert tx.execute(settings, ("b",)).fetchone() is None  # undone at once
-        with db.undo_on(ValueError):
-            tx.execute("INSERT INTO settings (key, value) VALUES ('c', '3')")
-        with pytest.raises(KeyError), db.undo_on(ValueError):  # another kind: not undone here
-            tx.execute("INSERT INTO settings (key, value) VALUES ('d', '4')")
-            raise KeyError("d")
-    values = {k: tx.execute(settings, (k,)).fetchone() for k in "abcd"}
-    assert values == {"a": ("1",), "b": None, "c": ("3",), "d": ("4",)}
-    session.close()
