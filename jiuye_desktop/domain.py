@@ -394,17 +394,18 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {f.header: f.synonyms for f in FIE
 def required_headers(situation: Situation) -> list[str]:
     """Template headers a record in this situation must fill (the `*` and `†`): the fields
     of one rule together, the rules in the order of their first field."""
-    return list(_required_headers(situation))
+    return [f.header for f in required_fields_of(situation)]
 
 
 @functools.lru_cache(maxsize=1024)
-def _required_headers(situation: Situation) -> tuple[str, ...]:
-    # Cached: every imported or merged row asks, and rows share a few situations.
-    by_rule: dict[Callable[[Situation], bool], list[str]] = {}
+def required_fields_of(situation: Situation) -> tuple[Field, ...]:
+    """The fields of ``required_headers`` (cached: every imported or merged row asks, and
+    rows share a few situations)."""
+    by_rule: dict[Callable[[Situation], bool], list[Field]] = {}
     for f in FIELDS:
         if f.required(situation):
-            by_rule.setdefault(f.is_required, []).append(f.header)
-    return tuple(h for headers in by_rule.values() for h in headers)
+            by_rule.setdefault(f.is_required, []).append(f)
+    return tuple(f for fields in by_rule.values() for f in fields)
 
 
 def shown_headers(situation: Situation) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ writes run with a larger page cache (``Database.bulk_cache``); as everywhere wit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from typing import Any
 from . import signing
 from .completeness import Failure, remember
 from .domain import Area, Level, Week
+from .merge_copies import city_rows, copy_targets
 from .merge_duplicates import CrossDuplicate, cross_area_duplicates
 from .merge_pool import Judge, PackageReader, password_for
 from .package import (
@@ -63,8 +64,6 @@ from .weekly import area_cells
 
 Progress = Callable[[int, int], None]
 
-_AREA_ID = len(ledger.RECORD_COLUMNS)  # area_id in a ledger.record_row tuple
-_AREA_RAW = ledger.RECORD_COLUMNS.index("area_raw")
 
 ACTION_NAMES = {"new": "新增", "replace": "替换", "unchanged": "未变化"}
 
@@ -196,7 +195,15 @@ def merge_packages(
             opened.sort(key=lambda item: (item[0].head.week.end, item[0].head.written_at))
             if not dry_run and not failures:
                 session.backup("merge")  # a copy beside the database before it changes
-            with session.db.bulk_cache(), session.db.transaction():
+            with session.db.bulk_cache(), session.db.transaction() as tx:
+                # More rows coming than the ledger holds: the indexes the merge does not
+                # read are built once at the end instead of grown row by row.
+                incoming = sum(pkg.head.row_count for pkg, _ in opened)
+                rebuild = (
+                    packages_sql.drop_indexes(tx, packages_sql.MERGE_READS, ("records",))
+                    if incoming > ledger.last_record_id(tx)
+                    else []
+                )
                 judges = reader.judges(opened, cancelled)
                 try:
                     for i, ((pkg, _secret), judged) in enumerate(zip(opened, judges, strict=True)):
@@ -214,6 +221,7 @@ def merge_packages(
                     judges.close()
                 if failures:
                     raise MergeRefused(_refusal_text(failures), failures)
+                packages_sql.create_indexes(tx, rebuild)
                 result.duplicates = cross_area_duplicates(session)
                 if dry_run:
                     raise _DryRun
@@ -360,12 +368,12 @@ def _store(
         packages_sql.set_superseded_by(conn, active.id, package_id)
     sources = [(head.unit.code, head.self_name), *head.areas]
     province_sql.add_package_areas(conn, package_id, sources)
-    targets = _targets(session, head, sources, areas, (area_id, area.name))
+    targets = copy_targets(session, head, sources, areas, (area_id, area.name))
     runs: list[province_sql.Run] = []
     first_id = packages_sql.next_record_id(conn)
     n = packages_sql.store_rows(
         conn,
-        _city_rows(head, rows.rows, rows.area_ids, targets, first_id, runs),
+        city_rows(head, rows.rows, rows.area_ids, targets, first_id, runs),
         import_id=import_id,
         origin_unit=head.unit.code,
         package_id=package_id,
@@ -478,74 +486,3 @@ class _PlanHead:
             self.key_status,
             h.progress,
         )
-
-
-def _targets(
-    session: Session,
-    head: PackageHead,
-    sources: Sequence[tuple[str | None, str]],
-    areas: Mapping[str, tuple[int, Area]],
-    own: tuple[int, str],
-) -> list[tuple[int | None, str]]:
-    """Where the copies from each of the sending unit's areas go here: (area id, 所属地区).
-
-    By default to this unit's row of the sending unit (``own``). An area of the
-    sending unit that is itself an area here (a directly administered county
-    such as 巩义 410181 in 郑州's package, at the province) goes to that area's
-    own row, never to the city's: unless that unit has delivered its own
-    package of the year, which then alone counts (the copies stay uncounted,
-    their 所属地区 marked with the city's name).
-    """
-    out: list[tuple[int | None, str]] = []
-    for position, (code, name) in enumerate(sources):
-        if position and code and code != head.unit.code and code in areas:
-            other_id, other = areas[code]
-            if packages_sql.active_package(session.db.conn, code, head.week.year) is not None:
-                out.append((None, f"{name}（{head.unit.name}）"))
-            else:
-                out.append((other_id, other.name))
-        else:
-            out.append(own)
-    return out
-
-
-def _city_rows(
-    head: PackageHead,
-    judged_rows: Sequence[packages_sql.MergedRow],
-    scratch_ids: Sequence[int],
-    targets: Sequence[tuple[int | None, str]],
-    first_id: int,
-    runs: list[province_sql.Run],
-) -> Iterator[packages_sql.MergedRow]:
-    """The package's rows as this unit stores them.
-
-    A row the unit counts goes to this unit's row of that area (``targets``,
-    by the sending unit's area it names), its 所属地区 written as that area's
-    name (so that re-judging the ledger here, or this unit's own package one
-    level up, finds the same area). A row the unit does not count (its area
-    unknown there) stays uncounted, its 所属地区 kept with the unit's name
-    added, so that no area here can match it.
-
-    ``runs`` receives (first id, last id, position) of consecutive rows from
-    one of the sending unit's areas, the rows getting ids from ``first_id``
-    on (``province_sql.package_runs``: the drill-down into the sending unit).
-    """
-    unit_name = head.unit.name
-    position_of = {scratch: position for position, scratch in enumerate(scratch_ids)}
-    start, current = 0, None
-    for i, (values, findings, removed_on, reason, note) in enumerate(judged_rows):
-        row = list(values)
-        position = position_of.get(row[_AREA_ID]) if row[_AREA_ID] is not None else None
-        if position is None:
-            raw = str(row[_AREA_RAW] or "")
-            row[_AREA_ID] = None
-            row[_AREA_RAW] = f"{raw}（{unit_name}）" if raw else ""
-        else:
-            row[_AREA_ID], row[_AREA_RAW] = targets[position]
-        if position != current:
-            if current is not None:
-                runs.append((first_id + start, first_id + i - 1, current))
-            start, current = i, position
-        yield tuple(row), findings, removed_on, reason, note
-    if current is not None:
-        runs.append((first_id + start, first_id + len(judged_rows) - 1, current))

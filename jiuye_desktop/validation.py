@@ -17,7 +17,6 @@ from typing import NamedTuple
 from stdnum.cn import ric
 
 from .domain import (
-    FIELD_BY_HEADER,
     NO,
     YES,
     Field,
@@ -27,7 +26,7 @@ from .domain import (
     Record,
     RecordType,
     Situation,
-    required_headers,
+    required_fields_of,
     template_text,
 )
 
@@ -360,19 +359,13 @@ _NAME_OK = re.compile(r"[^\W\d_]+(?:[·.][^\W\d_]+)*")
 
 def required_fields(record: Record) -> list[str]:
     """Template headers required for this record (the `*` and `†` of domain.md §3)."""
-    return [
-        f.header
-        for f in _required(
-            record.record_type, record.employment_form, record.hardship, record.overcapacity
-        )
-    ]
+    return [f.header for f in _required(record)]
 
 
-@lru_cache(maxsize=1024)
-def _required(record_type: str, form: str, hardship: str, overcapacity: str) -> tuple[Field, ...]:
-    # Cached by the four answers: every imported or merged row asks, and rows share a few.
-    headers = required_headers(Situation(record_type, form, hardship, overcapacity))
-    return tuple(FIELD_BY_HEADER[h] for h in headers)
+def _required(record: Record) -> tuple[Field, ...]:
+    return required_fields_of(
+        Situation(record.record_type, record.employment_form, record.hardship, record.overcapacity)
+    )
 
 
 def record_findings(
@@ -397,9 +390,7 @@ def record_findings(
         out.append(Finding(kind, field, message, record.id, rule=rule))
 
     # Incomplete: required fields left empty.
-    for f in _required(
-        record.record_type, record.employment_form, record.hardship, record.overcapacity
-    ):
+    for f in _required(record):
         if not template_text(record, f).strip():
             add(FindingKind.INCOMPLETE, f.header, f"{f.header}未填写")
 

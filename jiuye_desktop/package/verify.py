@@ -205,7 +205,7 @@ def check_table(judged: JudgedPackage, *, operator: str = "") -> WeeklyTable:
         if tuple(i for i, _ in ledger.list_areas(mem.db.conn)) != judged.area_ids:
             raise RuntimeError("scratch ledgers of one package got different area ids")
         with mem.db.transaction() as tx:
-            packages_sql.drop_search_indexes(tx)
+            packages_sql.drop_indexes(tx)
             packages_sql.store_rows(
                 tx, judged.rows, import_id=None, origin_unit=None, package_id=None, operator=""
             )

@@ -369,16 +369,38 @@ def store_rows(
     return n
 
 
-def drop_search_indexes(conn: sqlite3.Connection) -> None:
-    """Drop the indexes of ``records`` and ``record_findings``: for a scratch ledger that is
-    filled once and only tallied (``package.check_table``), never searched. Inserting
-    rows then costs a fraction; the tally, the ids and the removals do not use them."""
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('records', 'record_findings')"
-        )
-    ]
-    for name in names:
+#: The indexes of ``records`` that a merge reads while it writes: copies by package (to
+#: replace a package, to count its rows) and records by area.
+MERGE_READS = frozenset({"records_area", "records_package"})
+
+
+def drop_indexes(
+    conn: sqlite3.Connection,
+    keep: frozenset[str] = frozenset(),
+    tables: tuple[str, ...] = ("records", "record_findings"),
+) -> list[str]:
+    """Drop the indexes of ``tables`` but those in ``keep``; returns their CREATE
+    statements (``create_indexes`` builds them again).
+
+    Rows then go in for a fraction of the cost, and building an index once over
+    all rows is cheaper than growing it row by row: for a scratch ledger that is
+    filled once and only tallied (``package.check_table``: nothing is rebuilt),
+    and for a merge that brings more rows than the ledger holds (rebuilt at its
+    end). The caller holds the transaction: a rollback brings them back.
+    """
+    marks = ", ".join("?" * len(tables))
+    found = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({marks}) ORDER BY name",
+        tables,
+    ).fetchall()
+    dropped = [(name, sql) for name, sql in found if name not in keep]
+    for name, _ in dropped:
         conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in dropped]
+
+
+def create_indexes(conn: sqlite3.Connection, statements: list[str]) -> None:
+    """Build again the indexes ``drop_indexes`` dropped."""
+    for sql in statements:
+        conn.execute(sql)

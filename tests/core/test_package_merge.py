@@ -491,6 +491,54 @@ def test_worker_processes_judge_as_this_process_does(
         c.close()
 
 
+def test_a_large_merge_builds_the_search_indexes_again_and_finds_the_same(
+    counties: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty ledger more rows come than it holds: the indexes the merge does not read
+    are dropped and built again at its end (a dry run rolls both back); into a ledger that
+    already holds more, they are kept. Either way the same records, tally and duplicates."""
+    files = [
+        export(counties["changge"], W, tmp_path / "a.xlsx"),
+        export(counties["weidu"], W, tmp_path / "b.xlsx"),
+    ]
+    from jiuye_desktop.storage import packages_sql
+
+    dropped: list[list[str]] = []
+    real = packages_sql.drop_indexes
+    monkeypatch.setattr(
+        packages_sql, "drop_indexes", lambda *a: dropped.append(real(*a)) or dropped[-1]
+    )
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    empty = city(tmp_path / "empty.sqlite")
+    schema = empty.db.conn.execute(indexes).fetchall()
+    assert any(name == "records_name_birth" for name, _ in schema)
+    merge_packages(empty, files, dry_run=True)
+    assert empty.db.conn.execute(indexes).fetchall() == schema
+    bulk = merge_packages(empty, files)
+    assert len(dropped) == 2 and any("records_name_birth" in sql for sql in dropped[-1])
+    assert not any("records_package" in sql for sql in dropped[-1])  # read while merging
+    assert empty.db.conn.execute(indexes).fetchall() == schema
+    assert empty.db.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    full = city(tmp_path / "full.sqlite")
+    load_demo(full, 2 * sum(p.rows_add for p in bulk.packages), seed=4, parallel=False)
+    before = full.db.conn.execute("SELECT max(id) FROM records").fetchone()[0]
+    kept = merge_packages(full, files)
+    assert len(dropped) == 2  # the ledger already held more: nothing dropped
+    assert full.db.conn.execute(indexes).fetchall() == schema
+    cols = "name, id_number, ind, dup_key, removed_on, source_row, origin_unit"
+    assert (
+        empty.db.conn.execute(f"SELECT {cols} FROM records ORDER BY id").fetchall()
+        == (
+            full.db.conn.execute(f"SELECT {cols} FROM records WHERE id > ? ORDER BY id", (before,))
+        ).fetchall()
+    )
+    assert [d.message for d in bulk.duplicates] == [
+        d.message for d in kept.duplicates if d.kept.origin_unit and d.duplicate.origin_unit
+    ]
+    for c in (empty, full):
+        c.close()
+
+
 def test_a_file_changed_between_the_two_readings_is_refused(
     counties: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
