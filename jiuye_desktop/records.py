@@ -186,10 +186,10 @@ _SHARED: dict[str, str] = {}
 _SHARED_MAX = 20_000
 
 
-def _shared(text: str) -> str:
-    if len(_SHARED) < _SHARED_MAX:
-        return _SHARED.setdefault(text, text)
-    return _SHARED.get(text, text)
+def _sharer() -> Callable[[str, str], str]:
+    """``share(text, text)``: the one object for that text (a new text is kept while there
+    are fewer than ``_SHARED_MAX``)."""
+    return _SHARED.setdefault if len(_SHARED) < _SHARED_MAX else _SHARED.get
 
 
 def _compact(text: str) -> str:
@@ -204,13 +204,14 @@ def normalize(
 ) -> Record:
     """A record from values keyed by template header (domain.md §3)."""
     get = values.get
+    share = _sharer()
     rec = Record(source_row=source_row)
     for attr, header, choice in _PLAIN_FIELDS:
         v = get(header)
         if v.__class__ is str:  # the common case, inlined: a clean text cell
             if v:
                 v = v.strip() if v.isprintable() else cell_text(v)
-                setattr(rec, attr, _shared(v) if choice else v)
+                setattr(rec, attr, share(v, v) if choice else v)
         elif v is not None:
             setattr(rec, attr, cell_text(v))
     for attr, header in _YES_NO_FIELDS:
@@ -233,7 +234,8 @@ def normalize(
     if not rec.sex and res.ok:
         rec.sex = res.sex
     rec.area_code = ctx.resolve_area(rec.area_raw)
-    rec.record_type = _shared(_compact(cell_text(get("登记类型"))))
+    record_type = _compact(cell_text(get("登记类型")))
+    rec.record_type = share(record_type, record_type)
     rec.event_date, rec.event_date_raw = _date_fields(get("就业（减员）日期"))
     uscc, invisible = strip_invisible(cell_text(get("统一社会信用代码")))
     if invisible:
