@@ -8,8 +8,8 @@ it when done. Progress reaches the GUI thread through queued signals; the
 result or the error is handed to the callbacks on the GUI thread once the
 thread has finished. The window keeps repainting meanwhile.
 
-Errors: a ``StorageError`` (file locked, disk full …), an ``ImportRefused`` or
-a ``SetupError`` carries a Chinese message meant for the clerk and is shown as
+Errors: a ``StorageError`` (file locked, disk full …), an ``ImportRefused``, a
+``SetupError`` or an ``ExportError`` (the file cannot be written) carries a Chinese message meant for the clerk and is shown as
 it is; anything else is a bug, shown as “程序内部错误” with the traceback under
 “详细信息”. Message boxes are opened with ``open()`` (window-modal, not
 blocking), so nothing here runs a nested event loop.
@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
+from jiuye_desktop.exports.atomic import ExportError
 from jiuye_desktop.importer import ImportRefused
 from jiuye_desktop.service import Session, SetupError
 from jiuye_desktop.storage.db import StorageError
@@ -45,8 +46,14 @@ Work = Callable[[Session, Progress, Cancelled], T]
 #: or any zero-argument callable returning a new ``Session``.
 SessionSource = AppState | Callable[[], Session]
 
-#: Errors whose message is written for the clerk.
-KNOWN_ERRORS: tuple[type[BaseException], ...] = (StorageError, ImportRefused, SetupError)
+#: Errors whose message is written for the clerk (an export that cannot write its file
+#: included: the clerk chooses another folder or closes the file in Excel).
+KNOWN_ERRORS: tuple[type[BaseException], ...] = (
+    StorageError,
+    ImportRefused,
+    SetupError,
+    ExportError,
+)
 
 #: The dialog appears only for work that lasts longer than this (no flicker).
 SHOW_AFTER_MS = 400

@@ -146,3 +146,25 @@ def test_upward_package_button(
     assert verified.table.week == view.week
     assert verified.table.total == weekly.compute(sample_state.session, view.week).total
     assert 0 < len(verified.rows) < 630  # the records registered up to that Friday
+
+
+def test_an_export_that_cannot_write_says_why_not_an_internal_error(
+    qtbot: QtBot, sample_state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "open", lambda box: shown.append((box.windowTitle(), box.text()))
+    )
+    view = WeeklyView(sample_state)
+    qtbot.addWidget(view)
+    export_actions.attach(view, sample_state)
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("x")
+    _save_to(monkeypatch, blocker / "附件1.xlsx")
+    _button(view, "导出Excel…").click()
+    qtbot.waitUntil(lambda: bool(shown) and ops.active_count() == 0, timeout=20000)
+    title, text = shown[-1]
+    assert title == "无法完成" and "a file, not a folder" in text, shown
+    assert "程序内部错误" not in text
