@@ -422,11 +422,15 @@ class Record:
     """One ledger row as stored: normalised values plus what was written.
 
     Dates are ISO strings (``YYYY-MM-DD``) or ``None``; ``*_raw`` keeps text
-    that could not be read so that the self-check can name it.
+    that could not be read so that the self-check can name it. The fields' order is the
+    ledger's column order (``storage.ledger.RECORD_COLUMNS``): the order in which one
+    save's changes are listed in a record's history.
     """
 
     name: str = ""
     id_number: str = ""
+    id_raw: str = ""
+    id_note: str = ""  # e.g. 15 位号码已升级, or why the ID is damaged
     sex: str = ""
     area_code: str | None = None
     area_raw: str = ""
@@ -453,8 +457,6 @@ class Record:
     registered_on_raw: str = ""
     remark: str = ""
     seq: str = ""
-    id_raw: str = ""
-    id_note: str = ""  # e.g. 15 位号码已升级, or why the ID is damaged
     source_row: int | None = None
     id: int | None = None  # database id, once stored
 

@@ -175,10 +175,21 @@ _date_text_fields = functools.lru_cache(maxsize=4096)(_read_date_fields)
 #: ``area_raw`` and resolved to an area).
 _YES_NO_FIELDS = tuple((f.attr, f.header) for f in FIELDS if f.kind == FieldKind.YES_NO)
 _PLAIN_FIELDS = tuple(
-    (f.raw or f.attr, f.header)
+    (f.raw or f.attr, f.header, f.kind == FieldKind.CHOICE)
     for f in FIELDS
     if f.kind in (FieldKind.TEXT, FieldKind.CHOICE) and f.attr not in ("name", "record_type")
 )
+
+#: One string object for each text written in a choice field (a few dozen in a ledger): a
+#: million records then hold, and a merge's worker sends, each such text once.
+_SHARED: dict[str, str] = {}
+_SHARED_MAX = 20_000
+
+
+def _sharer() -> Callable[[str, str], str]:
+    """``share(text, text)``: the one object for that text (a new text is kept while there
+    are fewer than ``_SHARED_MAX``)."""
+    return _SHARED.setdefault if len(_SHARED) < _SHARED_MAX else _SHARED.get
 
 
 def _compact(text: str) -> str:
@@ -193,18 +204,20 @@ def normalize(
 ) -> Record:
     """A record from values keyed by template header (domain.md §3)."""
     get = values.get
+    share = _sharer()
     rec = Record(source_row=source_row)
-    for attr, header in _PLAIN_FIELDS:
+    for attr, header, choice in _PLAIN_FIELDS:
         v = get(header)
         if v.__class__ is str:  # the common case, inlined: a clean text cell
             if v:
-                setattr(rec, attr, v.strip() if v.isprintable() else cell_text(v))
+                v = v.strip() if v.isprintable() else cell_text(v)
+                setattr(rec, attr, share(v, v) if choice else v)
         elif v is not None:
             setattr(rec, attr, cell_text(v))
     for attr, header in _YES_NO_FIELDS:
         v = get(header)
         if v in (YES, NO):
-            setattr(rec, attr, v)
+            setattr(rec, attr, YES if v == YES else NO)
         elif v is not None and v != "":
             setattr(rec, attr, normalize_yes_no(cell_text(v)))
     rec.name = _compact(cell_text(get("姓名"))).replace("•", "·")
@@ -221,7 +234,8 @@ def normalize(
     if not rec.sex and res.ok:
         rec.sex = res.sex
     rec.area_code = ctx.resolve_area(rec.area_raw)
-    rec.record_type = _compact(cell_text(get("登记类型")))
+    record_type = _compact(cell_text(get("登记类型")))
+    rec.record_type = share(record_type, record_type)
     rec.event_date, rec.event_date_raw = _date_fields(get("就业（减员）日期"))
     uscc, invisible = strip_invisible(cell_text(get("统一社会信用代码")))
     if invisible:
