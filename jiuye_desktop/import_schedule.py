@@ -305,7 +305,7 @@ def _helper_main(
         data = Path(path).read_bytes()
         if hashlib.sha256(data).hexdigest() != digest:
             raise ImportRefused("文件在导入过程中被修改")
-        sheet = read_ledger_sheet(Path(path), data)
+        sheet = read_ledger_sheet(Path(path), data, checked=True)  # the bytes the parent checked
         del data
         check()
         pipe.send(("sheet", sheet_signature(sheet)))

@@ -124,7 +124,7 @@ def import_workbook(
         # workbook is read; it is complete before anything is written.
         backup = session.backup_in_background("import")
         try:
-            sheet = read_ledger_sheet(path, data)
+            sheet = read_ledger_sheet(path, data, checked=True)  # checked above
         except BaseException:
             if backup is not None:  # the file's refusal is what the clerk must read
                 with contextlib.suppress(StorageError):
